@@ -1,0 +1,91 @@
+// The course read model: what GET /v1/courses shows, folded from a course's events. The fold is a
+// pure function, so the same code serves live updates and rebuilds from the log.
+#pragma once
+
+#include <caf/meta/type_name.hpp>
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "actors/event.hpp"
+
+namespace cf {
+
+namespace course_status {
+inline constexpr const char* generating = "generating";
+inline constexpr const char* generated = "generated";
+inline constexpr const char* generation_failed = "generation_failed";
+} // namespace course_status
+
+/// True for a status name the API knows (used to validate ?status= filters).
+bool is_known_status(const std::string& status);
+
+/// One course as the read model holds it.
+struct course_summary {
+  std::string id;
+  std::string status;
+  std::string title;
+  std::string user_id;
+  std::string language;
+  bool dry_run = false;
+  int64_t amount_cents = 0;
+  std::string currency;
+  int64_t version = 0;     ///< Subject version of the last event applied.
+  int64_t last_seq = 0;    ///< Sequence number of the last event applied.
+  int64_t created_us = 0;  ///< Time of the first event.
+  int64_t updated_us = 0;  ///< Time of the last event.
+  int32_t attempt = 0;     ///< Current generation attempt.
+  std::string last_error;  ///< Error of the last failure, if any.
+  int64_t content_seq = 0; ///< Seq of the generation.completed event holding the content; 0: none.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, course_summary& x) {
+  return f(caf::meta::type_name("cf.course_summary"), x.id, x.status, x.title, x.user_id,
+           x.language, x.dry_run, x.amount_cents, x.currency, x.version, x.last_seq, x.created_us,
+           x.updated_us, x.attempt, x.last_error, x.content_seq);
+}
+
+/// A course with its generated content (JSON text; empty until generated).
+struct course_view {
+  course_summary summary;
+  std::string content;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, course_view& x) {
+  return f(caf::meta::type_name("cf.course_view"), x.summary, x.content);
+}
+
+/// Filter and cursor for listing courses, in id (= creation) order.
+struct course_query {
+  std::string status; ///< Empty: any status.
+  std::string after;  ///< Only ids greater than this one (the previous page's cursor).
+  int32_t limit = 50; ///< 1-500.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, course_query& x) {
+  return f(caf::meta::type_name("cf.course_query"), x.status, x.after, x.limit);
+}
+
+/// A page of courses; `next_after` is empty on the last page.
+struct course_page {
+  std::vector<course_summary> items;
+  std::string next_after;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, course_page& x) {
+  return f(caf::meta::type_name("cf.course_page"), x.items, x.next_after);
+}
+
+/// Folds `e` (whose parsed data is `data`) into `c`. `c.id` empty means "no course yet".
+/// Events of unknown types only advance version and time.
+void apply_event(course_summary& c, const event& e, const nlohmann::json& data);
+
+/// The summary as the JSON object the API serves (without content).
+nlohmann::json to_json(const course_summary& c);
+
+} // namespace cf

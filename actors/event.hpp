@@ -1,0 +1,82 @@
+// The stored event and its CloudEvents 1.0 form. An event is a past-tense fact about one course;
+// EventLog assigns its sequence number, id, time and subject version at commit.
+#pragma once
+
+#include <caf/expected.hpp>
+#include <caf/meta/type_name.hpp>
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace cf {
+
+/// One row of the log. Fields marked (log) are filled by EventLog when the event commits.
+struct event {
+  int64_t seq = 0;             ///< (log) Global order of commit, 1, 2, 3...
+  std::string id;              ///< (log) UUIDv7.
+  std::string source;          ///< CloudEvents source, e.g. "/coursefactory/course-factory".
+  std::string type;            ///< One of the catalogue's types, e.g. "course.generation.started".
+  std::string subject;         ///< The course id.
+  int64_t subject_version = 0; ///< (log) 1, 2, 3... per subject.
+  int64_t time_us = 0;         ///< (log) UTC, microseconds since the Unix epoch.
+  int32_t schema_version = 1;  ///< Version of `data`'s schema for this type.
+  std::string correlation_id;  ///< Ties together everything one request caused.
+  std::string causation_id;    ///< The id of the event (or request) that caused this one.
+  std::string data;            ///< The payload as a JSON object, serialized.
+
+  bool operator==(const event& other) const;
+  bool operator!=(const event& other) const { return !(*this == other); }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event& x) {
+  return f(caf::meta::type_name("cf.event"), x.seq, x.id, x.source, x.type, x.subject,
+           x.subject_version, x.time_us, x.schema_version, x.correlation_id, x.causation_id,
+           x.data);
+}
+
+/// A filter over the log. Empty strings match everything.
+struct event_query {
+  std::string type;      ///< Exact type, or a prefix ending in ".*" ("course.generation.*").
+  std::string subject;   ///< Exact subject (course id).
+  int64_t after_seq = 0; ///< Only events with seq > after_seq.
+  int32_t limit = 100;   ///< At most this many events (1-1000).
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_query& x) {
+  return f(caf::meta::type_name("cf.event_query"), x.type, x.subject, x.after_seq, x.limit);
+}
+
+/// A page of events in sequence order; `next_after` is the cursor for the next page (0: no more).
+struct event_page {
+  std::vector<event> events;
+  int64_t next_after = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_page& x) {
+  return f(caf::meta::type_name("cf.event_page"), x.events, x.next_after);
+}
+
+/// True for a valid type filter: empty, an exact dotted name, or a dotted prefix ending in ".*".
+bool is_valid_type_pattern(const std::string& pattern);
+
+/// True when `type` matches `pattern` (see event_query::type).
+bool type_matches(const std::string& pattern, const std::string& type);
+
+/// Formats microseconds since the epoch as RFC 3339 UTC with six fractional digits.
+std::string format_time(int64_t time_us);
+
+/// Parses what format_time writes (also accepts fewer fractional digits and a numeric offset).
+caf::expected<int64_t> parse_time(const std::string& text);
+
+/// The event as a CloudEvents 1.0 structured-mode JSON object. Extension attributes: `seq`,
+/// `subjectversion`, `schemaversion`, `correlationid`, `causationid`.
+nlohmann::json to_cloudevent(const event& e);
+
+/// Reads a CloudEvents object written by to_cloudevent. Errors: errc::invalid_argument.
+caf::expected<event> from_cloudevent(const nlohmann::json& j);
+
+} // namespace cf

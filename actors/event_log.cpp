@@ -1,0 +1,132 @@
+// EventLog behaviour: commits, queries and fan-out of committed events to subscribers.
+#include "actors/event_log.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/errc.hpp"
+#include "actors/uuid.hpp"
+#include "storage/sqlite_event_store.hpp"
+
+namespace cf {
+
+namespace {
+
+struct subscription {
+  subscriber_actor who;
+  std::string pattern;
+};
+
+struct event_log_state {
+  std::shared_ptr<sqlite_event_store> store;
+  std::vector<subscription> subscribers;
+  int64_t last_time_us = 0; // commit times never go backwards, even if the clock does
+  static inline const char* name = "event_log";
+};
+
+using event_log_pointer = event_log_actor::stateful_pointer<event_log_state>;
+
+void publish(event_log_pointer self, const std::vector<event>& committed) {
+  for (auto& sub : self->state.subscribers) {
+    std::vector<event> matching;
+    for (const auto& e : committed)
+      if (type_matches(sub.pattern, e.type))
+        matching.push_back(e);
+    if (!matching.empty())
+      self->send(sub.who, notify_atom::value, std::move(matching));
+  }
+}
+
+// Sends every stored event after `after` matching `pattern` to `who`, in pages.
+caf::error catch_up(event_log_pointer self, const subscriber_actor& who, const std::string& pattern,
+                    int64_t after) {
+  event_query q;
+  q.type = pattern;
+  q.after_seq = after;
+  q.limit = 1000;
+  for (;;) {
+    auto page = self->state.store->query(q);
+    if (!page)
+      return page.error();
+    if (!page->events.empty())
+      self->send(who, notify_atom::value, page->events);
+    if (page->next_after == 0)
+      return {};
+    q.after_seq = page->next_after;
+  }
+}
+
+event_log_actor::behavior_type event_log(event_log_pointer self,
+                                         std::shared_ptr<sqlite_event_store> store) {
+  self->state.store = std::move(store);
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto& subs = self->state.subscribers;
+    subs.erase(std::remove_if(subs.begin(), subs.end(),
+                              [&](const subscription& s) { return s.who.address() == msg.source; }),
+               subs.end());
+  });
+  return {
+      [=](append_atom, std::vector<event> events) -> caf::result<std::vector<event>> {
+        auto& st = self->state;
+        for (auto& e : events) {
+          if (e.id.empty())
+            e.id = make_uuid_v7();
+          st.last_time_us = std::max(st.last_time_us, now_us());
+          e.time_us = st.last_time_us;
+        }
+        if (auto err = st.store->append(events))
+          return err;
+        publish(self, events);
+        return events;
+      },
+      [=](query_atom, const event_query& q) -> caf::result<event_page> {
+        auto page = self->state.store->query(q);
+        if (!page)
+          return page.error();
+        return std::move(*page);
+      },
+      [=](caf::get_atom, const std::string& id) -> caf::result<course_view> {
+        auto view = self->state.store->course(id);
+        if (!view)
+          return view.error();
+        return std::move(*view);
+      },
+      [=](list_atom, const course_query& q) -> caf::result<course_page> {
+        auto page = self->state.store->courses(q);
+        if (!page)
+          return page.error();
+        return std::move(*page);
+      },
+      [=](head_atom) -> caf::result<int64_t> {
+        auto h = self->state.store->head();
+        if (!h)
+          return h.error();
+        return *h;
+      },
+      [=](subscribe_atom, subscriber_actor who, const std::string& pattern,
+          int64_t after) -> caf::result<int64_t> {
+        if (!is_valid_type_pattern(pattern))
+          return make_error(errc::invalid_argument, "bad type pattern: " + pattern);
+        auto head = self->state.store->head();
+        if (!head)
+          return head.error();
+        // Catch-up and registration happen in one handler: no append can slip in between, so
+        // the subscriber sees every event exactly once here, in sequence order.
+        if (auto err = catch_up(self, who, pattern, after))
+          return err;
+        self->monitor(who);
+        self->state.subscribers.push_back({std::move(who), pattern});
+        return *head;
+      },
+  };
+}
+
+} // namespace
+
+event_log_actor spawn_event_log(caf::actor_system& sys, std::shared_ptr<sqlite_event_store> store) {
+  return sys.spawn<caf::detached>(event_log, std::move(store));
+}
+
+} // namespace cf

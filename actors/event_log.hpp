@@ -1,0 +1,47 @@
+// EventLog: the only owner of the database. Appends are answered only after their transaction has
+// committed; subscribers receive committed events in sequence order (catch-up first, then live).
+#pragma once
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/course_state.hpp"
+#include "actors/event.hpp"
+#include "actors/type_ids.hpp"
+
+namespace cf {
+
+class sqlite_event_store;
+
+/// Anything that wants committed events: receives them in sequence order, possibly more than
+/// once after a restart (at least once), so handlers must be idempotent.
+using subscriber_actor = caf::typed_actor<caf::reacts_to<notify_atom, std::vector<event>>>;
+
+using event_log_actor = caf::typed_actor<
+    // Commits `events` in one transaction and answers them with seq, id, time and subject version
+    // filled in (an id already set is kept). Errors: invalid_argument, conflict,
+    // storage_unavailable. Nothing is written on error.
+    caf::replies_to<append_atom, std::vector<event>>::with<std::vector<event>>,
+    // Reads events in sequence order. Errors: invalid_argument, storage_unavailable.
+    caf::replies_to<query_atom, event_query>::with<event_page>,
+    // Reads one course with its content. Errors: not_found, storage_unavailable.
+    caf::replies_to<caf::get_atom, std::string>::with<course_view>,
+    // Lists courses. Errors: invalid_argument, storage_unavailable.
+    caf::replies_to<list_atom, course_query>::with<course_page>,
+    // The last committed sequence number.
+    caf::replies_to<head_atom>::with<int64_t>,
+    // Subscribes `who` to committed events whose type matches the pattern (see event_query::type)
+    // with seq > after: stored ones first, then live ones as they commit. Answers the log's head at
+    // the moment live delivery starts. A subscriber is dropped when it terminates.
+    // Errors: invalid_argument (bad pattern), storage_unavailable (catch-up failed; not
+    // subscribed).
+    caf::replies_to<subscribe_atom, subscriber_actor, std::string, int64_t>::with<int64_t>>;
+
+/// Spawns EventLog on its own thread (SQLite blocks) over `store`, which it owns from now on.
+/// REQUIRES: store != nullptr.
+event_log_actor spawn_event_log(caf::actor_system& sys, std::shared_ptr<sqlite_event_store> store);
+
+} // namespace cf

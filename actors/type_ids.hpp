@@ -1,0 +1,23 @@
+// Atoms shared by coursefactory's actors, and the registration of every message type.
+// Atoms are verbs of at most 10 characters (a CAF 0.17 limit); reuse caf::get_atom where it fits.
+#pragma once
+
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+
+namespace cf {
+
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using query_atom = caf::atom_constant<caf::atom("query")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using head_atom = caf::atom_constant<caf::atom("head")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using notify_atom = caf::atom_constant<caf::atom("notify")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using generate_atom = caf::atom_constant<caf::atom("generate")>;
+
+/// Registers every cf message type and the "cf" error renderer. Call on every
+/// actor_system_config before constructing the actor_system (the service and test fixtures do).
+void register_types(caf::actor_system_config& cfg);
+
+} // namespace cf

@@ -1,0 +1,245 @@
+// The settings table and its three readers: defaults, config file and command line.
+#include "config/settings.hpp"
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace cf {
+
+namespace {
+
+struct option {
+  const char* section;
+  const char* key;
+  const char* flag; // without the leading "--"
+  const char* help;
+  std::function<std::string(settings&, const std::string&)> set; // error or ""
+  std::function<std::string(const settings&)> get;
+};
+
+std::string set_int(int64_t& out, const std::string& v, int64_t lo, int64_t hi) {
+  try {
+    size_t used = 0;
+    auto n = std::stoll(v, &used);
+    if (used != v.size() || n < lo || n > hi)
+      throw std::out_of_range{v};
+    out = n;
+    return {};
+  } catch (const std::exception&) {
+    return "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi)
+           + ", got \"" + v + "\"";
+  }
+}
+
+template <class Int>
+option int_option(const char* section, const char* key, const char* flag, const char* help,
+                  Int settings::*member, int64_t lo, int64_t hi) {
+  return {section,
+          key,
+          flag,
+          help,
+          [=](settings& s, const std::string& v) {
+            int64_t n = 0;
+            auto err = set_int(n, v, lo, hi);
+            if (err.empty())
+              s.*member = static_cast<Int>(n);
+            return err;
+          },
+          [=](const settings& s) { return std::to_string(s.*member); }};
+}
+
+option string_option(const char* section, const char* key, const char* flag, const char* help,
+                     std::string settings::*member, std::vector<std::string> allowed = {}) {
+  return {section,
+          key,
+          flag,
+          help,
+          [=](settings& s, const std::string& v) -> std::string {
+            if (!allowed.empty()) {
+              bool ok = false;
+              for (const auto& a : allowed) ok = ok || a == v;
+              if (!ok)
+                return "\"" + v + "\" is not one of the allowed values";
+            } else if (v.empty()) {
+              return "must not be empty";
+            }
+            s.*member = v;
+            return {};
+          },
+          [=](const settings& s) { return s.*member; }};
+}
+
+const std::vector<option>& options() {
+  static const std::vector<option> table{
+      string_option("http", "host", "host", "Address to listen on (127.0.0.1: this machine only).",
+                    &settings::host),
+      int_option("http", "port", "port", "TCP port to listen on; 0 picks a free one.",
+                 &settings::port, 0, 65535),
+      int_option("http", "threads", "http-threads",
+                 "Worker threads answering HTTP requests (cpp-httplib's default is 8).",
+                 &settings::http_threads, 1, 1024),
+      int_option(
+          "http", "keep_alive_max", "http-keep-alive-max",
+          "Requests per keep-alive connection (cpp-httplib's default of 5 forces reconnects).",
+          &settings::http_keep_alive_max, 1, 100000000),
+      int_option("http", "backlog", "http-backlog",
+                 "Listen backlog (cpp-httplib's default of 5 drops connections under load).",
+                 &settings::http_backlog, 1, 65535),
+      int_option("http", "max_body_bytes", "http-max-body-bytes",
+                 "Largest accepted request body; larger ones get 413.",
+                 &settings::http_max_body_bytes, 1024, 64 * 1024 * 1024),
+      int_option("http", "request_timeout_ms", "http-request-timeout-ms",
+                 "How long an HTTP request waits for the actors before it answers 504.",
+                 &settings::http_request_timeout_ms, 10, 600000),
+      string_option("storage", "db", "db", "SQLite file of the event log; its folder is created.",
+                    &settings::db),
+      string_option("storage", "durability", "durability",
+                    "full: fsync at every commit (nothing committed is lost on power cut); normal: "
+                    "fsync at checkpoints (faster; a power cut may lose the last commits).",
+                    &settings::durability, {"full", "normal"}),
+      int_option("generation", "timeout_ms", "generation-timeout-ms",
+                 "A generation that takes longer fails as transient.",
+                 &settings::generation_timeout_ms, 10, 3600000),
+      int_option("actors", "scheduler_threads", "scheduler-threads",
+                 "CAF worker threads; 0 means one per core.", &settings::scheduler_threads, 0, 256),
+  };
+  return table;
+}
+
+const option* find_by_flag(const std::string& flag) {
+  for (const auto& o : options())
+    if (flag == o.flag)
+      return &o;
+  return nullptr;
+}
+
+const option* find_by_key(const std::string& key) {
+  for (const auto& o : options())
+    if (key == std::string{o.section} + "." + o.key)
+      return &o;
+  return nullptr;
+}
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos)
+    return {};
+  auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+} // namespace
+
+std::string load_config_file(const std::string& path, settings& out) {
+  std::ifstream in{path};
+  if (!in)
+    return "cannot read config file " + path;
+  std::string line, section;
+  for (int n = 1; std::getline(in, line); ++n) {
+    auto where = path + ":" + std::to_string(n) + ": ";
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == ';')
+      continue;
+    if (line.front() == '[') {
+      if (line.back() != ']')
+        return where + "unterminated section header";
+      section = trim(line.substr(1, line.size() - 2));
+      continue;
+    }
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      return where + "expected key = value";
+    auto key = trim(line.substr(0, eq));
+    auto value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    auto full = section.empty() ? key : section + "." + key;
+    const auto* o = find_by_key(full);
+    if (o == nullptr)
+      return where + "unknown key " + full;
+    if (auto err = o->set(out, value); !err.empty())
+      return where + full + ": " + err;
+  }
+  return {};
+}
+
+std::string parse_command_line(const std::vector<std::string>& args, settings& out, bool& help) {
+  help = false;
+  std::vector<std::pair<std::string, std::string>> flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--help" || a == "-h") {
+      help = true;
+      continue;
+    }
+    if (a.rfind("--", 0) != 0)
+      return "unexpected argument " + a;
+    auto eq = a.find('=');
+    auto name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    std::string value;
+    if (eq != std::string::npos)
+      value = a.substr(eq + 1);
+    else if (i + 1 < args.size())
+      value = args[++i];
+    else
+      return "--" + name + " needs a value";
+    flags.emplace_back(name, value);
+  }
+  for (const auto& [name, value] : flags)
+    if (name == "config")
+      if (auto err = load_config_file(value, out); !err.empty())
+        return err;
+  for (const auto& [name, value] : flags) {
+    if (name == "config")
+      continue;
+    const auto* o = find_by_flag(name);
+    if (o == nullptr)
+      return "unknown option --" + name + " (see --help)";
+    if (auto err = o->set(out, value); !err.empty())
+      return "--" + name + ": " + err;
+  }
+  return check(out);
+}
+
+std::string serve_help() {
+  settings defaults;
+  std::ostringstream out;
+  out << "usage: coursefactory serve [options]\n\n"
+         "Starts the service. Settings come from the embedded defaults, then --config FILE,\n"
+         "then the flags below.\n\n"
+         "  --config FILE  read settings from FILE (see config/coursefactory.ini)\n"
+         "  --help         show this text\n";
+  for (const auto& o : options()) {
+    std::string flag = std::string{"--"} + o.flag + " V";
+    out << "  " << flag << std::string(flag.size() < 30 ? 30 - flag.size() : 1, ' ') << o.help
+        << " [" << o.section << "." << o.key << ", default: " << o.get(defaults) << "]\n";
+  }
+  return out.str();
+}
+
+std::string default_config_file() {
+  settings defaults;
+  std::ostringstream out;
+  out << "# coursefactory settings: every key with its embedded default.\n"
+         "# Use with `coursefactory serve --config config/coursefactory.ini`; flags override it.\n"
+         "# Generated by `coursefactory config`; tests/config_test.cpp keeps it in step.\n";
+  std::string section;
+  for (const auto& o : options()) {
+    if (section != o.section) {
+      section = o.section;
+      out << "\n[" << section << "]\n";
+    }
+    out << "# " << o.help << " (flag --" << o.flag << ")\n"
+        << o.key << " = " << o.get(defaults) << "\n";
+  }
+  return out.str();
+}
+
+std::string check(const settings& s) {
+  if (s.host.empty())
+    return "http.host must not be empty";
+  return {};
+}
+
+} // namespace cf

@@ -1,0 +1,44 @@
+// Service settings: embedded defaults, overridden by a config file, overridden by command-line
+// flags. One table in settings.cpp drives all three and the documented default file
+// config/coursefactory.ini (`coursefactory config` prints it; a test keeps it in step).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cf {
+
+struct settings {
+  std::string host = "127.0.0.1";
+  int32_t port = 8080;
+  std::string db = "./var/coursefactory.db";
+  std::string durability = "full";
+  int32_t http_threads = 16;
+  int32_t http_keep_alive_max = 100000;
+  int32_t http_backlog = 1024;
+  int64_t http_max_body_bytes = 64 * 1024;
+  int32_t http_request_timeout_ms = 5000;
+  int32_t generation_timeout_ms = 30000;
+  int32_t scheduler_threads = 0;
+};
+
+/// Reads `--flag value` / `--flag=value` pairs after the command name. `--config FILE` is read
+/// first, wherever it stands, then the other flags apply on top. Returns an error message, or an
+/// empty string on success. `help` is set when --help was given.
+std::string parse_command_line(const std::vector<std::string>& args, settings& out, bool& help);
+
+/// Applies a config file ("key = value" lines, "# comments", "[section]" headers prefixing keys
+/// as "section.key"). Returns an error message naming file and line, or an empty string.
+std::string load_config_file(const std::string& path, settings& out);
+
+/// The --help text for `coursefactory serve`.
+std::string serve_help();
+
+/// The documented default config file (the content of config/coursefactory.ini).
+std::string default_config_file();
+
+/// Checks ranges (port, thread counts, ...). Returns an error message or an empty string.
+std::string check(const settings& s);
+
+} // namespace cf

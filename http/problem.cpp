@@ -1,0 +1,95 @@
+// caf::error -> HTTP status and problem+json body.
+#include "http/problem.hpp"
+
+#include <httplib.h>
+
+#include <caf/sec.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/errc.hpp"
+
+namespace cf {
+
+namespace {
+
+const char* title_for(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return status < 500 ? "Client Error" : "Internal Server Error";
+  }
+}
+
+} // namespace
+
+int status_for(const caf::error& err) {
+  if (err.category() == caf::atom("cf")) {
+    switch (static_cast<errc>(err.code())) {
+      case errc::invalid_argument:
+        return 400;
+      case errc::not_found:
+        return 404;
+      case errc::conflict:
+        return 409;
+      case errc::storage_unavailable:
+        return 503;
+      default:
+        return 500;
+    }
+  }
+  if (err == caf::sec::request_timeout)
+    return 504;
+  if (err == caf::sec::request_receiver_down)
+    return 503;
+  return 500;
+}
+
+void write_problem(httplib::Response& res, int status, const std::string& code,
+                   const std::string& detail, const std::vector<field_error>& errors) {
+  nlohmann::json body{{"type", "urn:coursefactory:problem:" + code},
+                      {"title", title_for(status)},
+                      {"status", status},
+                      {"detail", detail}};
+  if (!errors.empty()) {
+    auto& list = body["errors"] = nlohmann::json::array();
+    for (const auto& e : errors) list.push_back({{"field", e.field}, {"message", e.message}});
+  }
+  res.status = status;
+  res.set_content(body.dump(), "application/problem+json");
+}
+
+void write_problem(httplib::Response& res, const caf::error& err, const std::string& render) {
+  auto status = status_for(err);
+  std::string code = "internal";
+  std::string detail = render;
+  if (err.category() == caf::atom("cf")) {
+    code = to_string(static_cast<errc>(err.code()));
+    if (auto ctx = error_context(err); !ctx.empty())
+      detail = ctx;
+  } else if (status == 504) {
+    code = "timeout";
+    detail = "the service did not answer in time; the request may still complete";
+  } else if (status == 503) {
+    code = "unavailable";
+  }
+  write_problem(res, status, code, detail);
+}
+
+} // namespace cf

@@ -1,0 +1,94 @@
+// cpp-httplib setup: every default that costs throughput is set explicitly (see
+// ../shared/guides/platform-notes.md), plus problem+json bodies for errors httplib raises itself.
+#include "http/server.hpp"
+
+#include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <iostream>
+
+#include "http/problem.hpp"
+#include "http/routes.hpp"
+
+namespace cf {
+
+struct http_server::impl {
+  httplib::Server srv;
+  route_context ctx;
+  settings cfg;
+  std::atomic<int> listen_fd{-1};
+};
+
+http_server::http_server(caf::actor_system& sys, http_actors actors, const settings& s)
+    : impl_(std::make_unique<impl>()) {
+  auto& p = *impl_;
+  p.cfg = s;
+  p.ctx =
+      route_context{&sys, std::move(actors), std::chrono::milliseconds{s.http_request_timeout_ms}};
+  auto& srv = p.srv;
+  srv.set_tcp_nodelay(true); // otherwise each keep-alive response waits ~40 ms for a delayed ACK
+  srv.set_keep_alive_max_count(static_cast<size_t>(s.http_keep_alive_max));
+  srv.set_payload_max_length(static_cast<size_t>(s.http_max_body_bytes));
+  auto threads = static_cast<size_t>(s.http_threads);
+  srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Replaces httplib's default socket options, so SO_REUSEADDR is set here; the fd is kept to
+  // widen the listen backlog after bind (httplib hard-codes 5).
+  srv.set_socket_options([&p](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    p.listen_fd = sock;
+  });
+  srv.set_error_handler(
+      httplib::Server::HandlerWithResponse{[](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty())
+          return httplib::Server::HandlerResponse::Unhandled; // a route already wrote a problem
+        switch (res.status) {
+          case 404:
+            write_problem(res, 404, "not_found", "no such resource");
+            break;
+          case 413:
+            write_problem(res, 413, "payload_too_large", "the request body is too large");
+            break;
+          default:
+            write_problem(res, res.status, "http_error", "the request could not be handled");
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }});
+  srv.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& ex) {
+          what = ex.what();
+        } catch (...) {
+          // keeps the generic message
+        }
+        std::cerr << "http: exception in " << req.method << " " << req.path << ": " << what
+                  << std::endl;
+        write_problem(res, 500, "internal", "internal error");
+      });
+  register_routes(srv, p.ctx);
+}
+
+http_server::~http_server() = default;
+
+int http_server::bind() {
+  auto& p = *impl_;
+  int port = p.cfg.port == 0 ? p.srv.bind_to_any_port(p.cfg.host)
+                             : (p.srv.bind_to_port(p.cfg.host, p.cfg.port) ? p.cfg.port : -1);
+  if (port < 0)
+    return -1;
+  if (p.listen_fd >= 0)
+    ::listen(p.listen_fd, p.cfg.http_backlog);
+  return port;
+}
+
+void http_server::run() { impl_->srv.listen_after_bind(); }
+
+void http_server::stop() { impl_->srv.stop(); }
+
+} // namespace cf

@@ -1,0 +1,381 @@
+// SQLite storage for the event log and the course read model: schema migrations, statements and
+// the translation of SQLite exceptions into cf::errc values.
+#include "storage/sqlite_event_store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "actors/errc.hpp"
+
+namespace cf {
+
+namespace {
+
+// Migration N brings the schema from version N-1 to N. Append only: never edit a shipped one.
+const char* const migrations[] = {
+    // 1: the log and the course read model.
+    R"sql(
+    CREATE TABLE events(
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      source TEXT NOT NULL,
+      type TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      subject_version INTEGER NOT NULL,
+      time_us INTEGER NOT NULL,
+      schema_version INTEGER NOT NULL,
+      correlation_id TEXT NOT NULL,
+      causation_id TEXT NOT NULL,
+      data TEXT NOT NULL,
+      UNIQUE(subject, subject_version));
+    CREATE INDEX events_by_type ON events(type, seq);
+    CREATE TABLE courses(
+      id TEXT PRIMARY KEY,
+      status TEXT NOT NULL,
+      title TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      language TEXT NOT NULL,
+      dry_run INTEGER NOT NULL,
+      amount_cents INTEGER NOT NULL,
+      currency TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      last_seq INTEGER NOT NULL,
+      created_us INTEGER NOT NULL,
+      updated_us INTEGER NOT NULL,
+      attempt INTEGER NOT NULL,
+      last_error TEXT NOT NULL,
+      content_seq INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX courses_by_status ON courses(status, id);
+  )sql",
+};
+constexpr int32_t migration_count = sizeof(migrations) / sizeof(migrations[0]);
+static_assert(migration_count == sqlite_event_store::schema_version);
+
+constexpr const char* insert_event_sql =
+    "INSERT INTO events(id, source, type, subject, subject_version, time_us, schema_version, "
+    "correlation_id, causation_id, data) VALUES(?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* subject_version_sql =
+    "SELECT COALESCE(MAX(subject_version), 0) FROM events WHERE subject = ?";
+constexpr const char* course_columns =
+    "id, status, title, user_id, language, dry_run, amount_cents, currency, version, last_seq, "
+    "created_us, updated_us, attempt, last_error, content_seq";
+constexpr const char* upsert_course_sql =
+    "INSERT OR REPLACE INTO courses(id, status, title, user_id, language, dry_run, amount_cents, "
+    "currency, version, last_seq, created_us, updated_us, attempt, last_error, content_seq) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* event_columns =
+    "seq, id, source, type, subject, subject_version, time_us, schema_version, correlation_id, "
+    "causation_id, data";
+constexpr const char* head_sql = "SELECT COALESCE(MAX(seq), 0) FROM events";
+constexpr const char* count_sql = "SELECT COUNT(*) FROM events";
+constexpr const char* content_sql =
+    "SELECT json_extract(data, '$.content') FROM events WHERE seq = ?";
+
+caf::error from_exception(const SQLite::Exception& ex) {
+  auto code = ex.getErrorCode() & 0xFF;
+  if (code == SQLITE_CONSTRAINT)
+    return make_error(errc::conflict, ex.what());
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+    return make_error(errc::storage_corrupt, ex.what());
+  return make_error(errc::storage_unavailable, ex.what());
+}
+
+course_summary read_course(SQLite::Statement& st) {
+  course_summary c;
+  c.id = st.getColumn(0).getString();
+  c.status = st.getColumn(1).getString();
+  c.title = st.getColumn(2).getString();
+  c.user_id = st.getColumn(3).getString();
+  c.language = st.getColumn(4).getString();
+  c.dry_run = st.getColumn(5).getInt() != 0;
+  c.amount_cents = st.getColumn(6).getInt64();
+  c.currency = st.getColumn(7).getString();
+  c.version = st.getColumn(8).getInt64();
+  c.last_seq = st.getColumn(9).getInt64();
+  c.created_us = st.getColumn(10).getInt64();
+  c.updated_us = st.getColumn(11).getInt64();
+  c.attempt = st.getColumn(12).getInt();
+  c.last_error = st.getColumn(13).getString();
+  c.content_seq = st.getColumn(14).getInt64();
+  return c;
+}
+
+event read_event(SQLite::Statement& st) {
+  event e;
+  e.seq = st.getColumn(0).getInt64();
+  e.id = st.getColumn(1).getString();
+  e.source = st.getColumn(2).getString();
+  e.type = st.getColumn(3).getString();
+  e.subject = st.getColumn(4).getString();
+  e.subject_version = st.getColumn(5).getInt64();
+  e.time_us = st.getColumn(6).getInt64();
+  e.schema_version = st.getColumn(7).getInt();
+  e.correlation_id = st.getColumn(8).getString();
+  e.causation_id = st.getColumn(9).getString();
+  e.data = st.getColumn(10).getString();
+  return e;
+}
+
+void migrate(SQLite::Database& db) {
+  int32_t current = db.execAndGet("PRAGMA user_version").getInt();
+  if (current > sqlite_event_store::schema_version)
+    throw std::runtime_error("database schema version " + std::to_string(current)
+                             + " is newer than this build's "
+                             + std::to_string(sqlite_event_store::schema_version));
+  for (int32_t v = current; v < migration_count; ++v) {
+    SQLite::Transaction tx{db};
+    db.exec(migrations[v]);
+    db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+    tx.commit();
+  }
+}
+
+} // namespace
+
+struct sqlite_event_store::impl {
+  SQLite::Database db;
+  SQLite::Statement insert_event;
+  SQLite::Statement subject_version;
+  SQLite::Statement select_course;
+  SQLite::Statement upsert_course;
+  SQLite::Statement select_head;
+  SQLite::Statement select_content;
+
+  explicit impl(const std::string& path)
+      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000),
+        insert_event(prepare_after_migration(db, insert_event_sql)),
+        subject_version(db, subject_version_sql),
+        select_course(db, std::string{"SELECT "} + course_columns + " FROM courses WHERE id = ?"),
+        upsert_course(db, upsert_course_sql),
+        select_head(db, head_sql),
+        select_content(db, content_sql) {}
+
+  // The first statement is prepared only after the schema exists: configure and migrate here.
+  static SQLite::Statement prepare_after_migration(SQLite::Database& db, const char* sql) {
+    db.exec("PRAGMA journal_mode = WAL");
+    migrate(db);
+    return SQLite::Statement{db, sql};
+  }
+
+  // Loads the read-model row of `id` into `c`; leaves `c` untouched when there is none.
+  void load_course(const std::string& id, course_summary& c) {
+    select_course.tryReset();
+    select_course.bind(1, id);
+    if (select_course.executeStep())
+      c = read_course(select_course);
+  }
+
+  void store_course(const course_summary& c) {
+    auto& st = upsert_course;
+    st.tryReset();
+    st.bind(1, c.id);
+    st.bind(2, c.status);
+    st.bind(3, c.title);
+    st.bind(4, c.user_id);
+    st.bind(5, c.language);
+    st.bind(6, c.dry_run ? 1 : 0);
+    st.bind(7, c.amount_cents);
+    st.bind(8, c.currency);
+    st.bind(9, c.version);
+    st.bind(10, c.last_seq);
+    st.bind(11, c.created_us);
+    st.bind(12, c.updated_us);
+    st.bind(13, c.attempt);
+    st.bind(14, c.last_error);
+    st.bind(15, c.content_seq);
+    st.exec();
+  }
+
+  int64_t next_subject_version(const std::string& subject) {
+    subject_version.tryReset();
+    subject_version.bind(1, subject);
+    subject_version.executeStep();
+    return subject_version.getColumn(0).getInt64() + 1;
+  }
+
+  int64_t insert(const event& e) {
+    auto& st = insert_event;
+    st.tryReset();
+    st.bind(1, e.id);
+    st.bind(2, e.source);
+    st.bind(3, e.type);
+    st.bind(4, e.subject);
+    st.bind(5, e.subject_version);
+    st.bind(6, e.time_us);
+    st.bind(7, e.schema_version);
+    st.bind(8, e.correlation_id);
+    st.bind(9, e.causation_id);
+    st.bind(10, e.data);
+    st.exec();
+    return db.getLastInsertRowid();
+  }
+};
+
+sqlite_event_store::sqlite_event_store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+sqlite_event_store::~sqlite_event_store() = default;
+
+caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(const std::string& path,
+                                                                            durability d) {
+  try {
+    if (path != ":memory:") {
+      auto parent = std::filesystem::path{path}.parent_path();
+      if (!parent.empty())
+        std::filesystem::create_directories(parent);
+    }
+    auto p = std::make_unique<impl>(path);
+    p->db.exec(d == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    return std::unique_ptr<sqlite_event_store>{new sqlite_event_store(std::move(p))};
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  } catch (const std::filesystem::filesystem_error& ex) {
+    return make_error(errc::storage_unavailable, ex.what());
+  } catch (const std::runtime_error& ex) {
+    return make_error(errc::storage_corrupt, ex.what());
+  }
+}
+
+caf::error sqlite_event_store::append(std::vector<event>& events) {
+  for (const auto& e : events)
+    if (e.id.empty() || e.type.empty() || e.subject.empty())
+      return make_error(errc::invalid_argument, "event needs id, type and subject");
+  auto& p = *impl_;
+  std::vector<std::pair<int64_t, int64_t>> assigned; // (seq, subject_version) per event
+  assigned.reserve(events.size());
+  try {
+    SQLite::Transaction tx{p.db};
+    for (auto& e : events) {
+      auto copy = e;
+      copy.subject_version = p.next_subject_version(e.subject);
+      copy.seq = p.insert(copy);
+      course_summary c;
+      p.load_course(copy.subject, c);
+      auto data = nlohmann::json::parse(copy.data.empty() ? "{}" : copy.data);
+      apply_event(c, copy, data);
+      p.store_course(c);
+      assigned.emplace_back(copy.seq, copy.subject_version);
+    }
+    tx.commit();
+  } catch (const SQLite::Exception& ex) {
+    p.insert_event.tryReset();
+    return from_exception(ex);
+  } catch (const nlohmann::json::exception& ex) {
+    return make_error(errc::invalid_argument, std::string{"event data is not JSON: "} + ex.what());
+  }
+  for (size_t i = 0; i < events.size(); ++i) {
+    events[i].seq = assigned[i].first;
+    events[i].subject_version = assigned[i].second;
+  }
+  return {};
+}
+
+caf::expected<event_page> sqlite_event_store::query(const event_query& q) {
+  if (!is_valid_type_pattern(q.type))
+    return make_error(errc::invalid_argument,
+                      "type must be a dotted name, optionally ending in .*");
+  if (q.limit < 1 || q.limit > 1000)
+    return make_error(errc::invalid_argument, "limit must be 1 to 1000");
+  std::string sql = std::string{"SELECT "} + event_columns + " FROM events WHERE seq > ?";
+  bool prefix = q.type.size() >= 2 && q.type.compare(q.type.size() - 2, 2, ".*") == 0;
+  if (prefix)
+    sql += " AND type >= ? AND type < ?";
+  else if (!q.type.empty())
+    sql += " AND type = ?";
+  if (!q.subject.empty())
+    sql += " AND subject = ?";
+  sql += " ORDER BY seq LIMIT ?";
+  try {
+    SQLite::Statement st{impl_->db, sql};
+    int i = 1;
+    st.bind(i++, q.after_seq);
+    if (prefix) {
+      auto lower = q.type.substr(0, q.type.size() - 1); // keeps the dot: "course.generation."
+      auto upper = lower;
+      upper.back() = '.' + 1; // "course.generation/": the first string past every match
+      st.bind(i++, lower);
+      st.bind(i++, upper);
+    } else if (!q.type.empty()) {
+      st.bind(i++, q.type);
+    }
+    if (!q.subject.empty())
+      st.bind(i++, q.subject);
+    st.bind(i++, q.limit + 1); // one more tells whether another page exists
+    event_page page;
+    while (st.executeStep()) page.events.push_back(read_event(st));
+    if (page.events.size() > static_cast<size_t>(q.limit)) {
+      page.events.pop_back();
+      page.next_after = page.events.back().seq;
+    }
+    return page;
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
+caf::expected<course_view> sqlite_event_store::course(const std::string& id) {
+  auto& p = *impl_;
+  try {
+    course_view v;
+    p.load_course(id, v.summary);
+    if (v.summary.id.empty())
+      return make_error(errc::not_found, "no course " + id);
+    if (v.summary.content_seq > 0) {
+      p.select_content.tryReset();
+      p.select_content.bind(1, v.summary.content_seq);
+      if (p.select_content.executeStep())
+        v.content = p.select_content.getColumn(0).getString();
+    }
+    return v;
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
+caf::expected<course_page> sqlite_event_store::courses(const course_query& q) {
+  if (q.limit < 1 || q.limit > 500)
+    return make_error(errc::invalid_argument, "limit must be 1 to 500");
+  std::string sql = std::string{"SELECT "} + course_columns + " FROM courses WHERE id > ?";
+  if (!q.status.empty())
+    sql += " AND status = ?";
+  sql += " ORDER BY id LIMIT ?";
+  try {
+    SQLite::Statement st{impl_->db, sql};
+    int i = 1;
+    st.bind(i++, q.after);
+    if (!q.status.empty())
+      st.bind(i++, q.status);
+    st.bind(i++, q.limit + 1);
+    course_page page;
+    while (st.executeStep()) page.items.push_back(read_course(st));
+    if (page.items.size() > static_cast<size_t>(q.limit)) {
+      page.items.pop_back();
+      page.next_after = page.items.back().id;
+    }
+    return page;
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
+caf::expected<int64_t> sqlite_event_store::head() {
+  try {
+    impl_->select_head.tryReset();
+    impl_->select_head.executeStep();
+    return impl_->select_head.getColumn(0).getInt64();
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
+caf::expected<int64_t> sqlite_event_store::count() {
+  try {
+    return impl_->db.execAndGet(count_sql).getInt64();
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
+} // namespace cf

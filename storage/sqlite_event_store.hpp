@@ -1,0 +1,67 @@
+// The event log and the course read model in one SQLite file (WAL). Every SQL string coursefactory
+// owns lives in sqlite_event_store.cpp; this header speaks domain types only.
+//
+// Not thread-safe: one owner (the EventLog actor) calls it from one thread at a time.
+#pragma once
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/course_state.hpp"
+#include "actors/event.hpp"
+
+namespace cf {
+
+/// How hard a commit tries to survive a power cut.
+enum class durability : uint8_t {
+  full,   ///< fsync at every commit (PRAGMA synchronous=FULL): nothing committed is ever lost.
+  normal, ///< fsync at checkpoints only: a power cut may lose the last commits, never corrupt.
+};
+
+class sqlite_event_store {
+public:
+  /// The schema version this build creates and reads (PRAGMA user_version).
+  static constexpr int32_t schema_version = 1;
+
+  /// Opens or creates the database at `path` (":memory:" works too), creating parent folders,
+  /// and migrates it to `schema_version`. Errors: storage_unavailable (cannot open or write),
+  /// storage_corrupt (newer schema than this build knows, naming both versions).
+  [[nodiscard]] static caf::expected<std::unique_ptr<sqlite_event_store>> open(
+      const std::string& path, durability d = durability::full);
+
+  ~sqlite_event_store();
+  sqlite_event_store(const sqlite_event_store&) = delete;
+  sqlite_event_store& operator=(const sqlite_event_store&) = delete;
+
+  /// Appends `events` in one transaction and updates the read model in the same transaction.
+  /// Fills in each event's `seq` and `subject_version`; `id` and `time_us` must be set.
+  /// On error nothing is written and `events` keep seq 0. Errors: invalid_argument (an event
+  /// without id, type or subject), conflict (duplicate event id), storage_unavailable.
+  [[nodiscard]] caf::error append(std::vector<event>& events);
+
+  /// Events matching `q`, in sequence order. Errors: invalid_argument, storage_unavailable.
+  [[nodiscard]] caf::expected<event_page> query(const event_query& q);
+
+  /// One course with its content. Errors: not_found, storage_unavailable.
+  [[nodiscard]] caf::expected<course_view> course(const std::string& id);
+
+  /// A page of courses in id order. Errors: invalid_argument, storage_unavailable.
+  [[nodiscard]] caf::expected<course_page> courses(const course_query& q);
+
+  /// The highest committed sequence number (0 for an empty log).
+  [[nodiscard]] caf::expected<int64_t> head();
+
+  /// Number of stored events (for tests and health checks).
+  [[nodiscard]] caf::expected<int64_t> count();
+
+private:
+  struct impl;
+  explicit sqlite_event_store(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace cf

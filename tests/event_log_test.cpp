@@ -1,0 +1,126 @@
+// The real EventLog over SQLite: commit-before-reply, subscriptions with catch-up, errors as
+// values.
+#include <boost/test/unit_test.hpp>
+#include <caf/after.hpp>
+#include <caf/scoped_actor.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/errc.hpp"
+#include "actors/uuid.hpp"
+#include "tests/testkit/service_fixture.hpp"
+
+using namespace cf;
+using namespace std::chrono_literals;
+
+namespace {
+
+cf::event started(const std::string& subject) {
+  cf::event e;
+  e.source = "/test";
+  e.type = "course.generation.started";
+  e.subject = subject;
+  e.data = nlohmann::json{{"course_id", subject},
+                          {"title", "t"},
+                          {"user_id", "u"},
+                          {"attempt", 1},
+                          {"parameters", nlohmann::json::object()}}
+               .dump();
+  return e;
+}
+
+cf::event other(const std::string& type, const std::string& subject) {
+  cf::event e;
+  e.source = "/test";
+  e.type = type;
+  e.subject = subject;
+  e.data = "{}";
+  return e;
+}
+
+// Collects notifications arriving at a scoped actor until `n` events or the deadline.
+std::vector<cf::event> collect(caf::scoped_actor& self, size_t n) {
+  std::vector<cf::event> got;
+  bool timed_out = false;
+  while (got.size() < n && !timed_out)
+    self->receive(
+        [&](notify_atom, const std::vector<cf::event>& evs) {
+          got.insert(got.end(), evs.begin(), evs.end());
+        },
+        caf::after(std::chrono::seconds{5}) >> [&] { timed_out = true; });
+  return got;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(event_log, testkit::service_fixture)
+
+BOOST_AUTO_TEST_CASE(append_answers_committed_events_with_ids_times_and_numbers) {
+  auto res = call<std::vector<cf::event>>(log(), append_atom::value,
+                                          std::vector<cf::event>{started("a"), started("b")});
+  BOOST_REQUIRE(res);
+  BOOST_REQUIRE(res->size() == 2u);
+  BOOST_TEST(is_uuid_v7((*res)[0].id));
+  BOOST_TEST((*res)[0].seq == 1);
+  BOOST_TEST((*res)[1].seq == 2);
+  BOOST_TEST((*res)[0].time_us <= (*res)[1].time_us);
+  BOOST_TEST(*call<int64_t>(log(), head_atom::value) == 2);
+  // Committed means readable by a second connection to the file right away.
+  auto other_conn = sqlite_event_store::open(db_path());
+  BOOST_REQUIRE(other_conn);
+  BOOST_TEST(*(*other_conn)->head() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_append_is_an_error_value_and_the_log_lives_on) {
+  auto bad = started("a");
+  bad.data = "{oops";
+  auto res = call<std::vector<cf::event>>(log(), append_atom::value, std::vector<cf::event>{bad});
+  BOOST_REQUIRE(!res);
+  BOOST_TEST(is(res.error(), errc::invalid_argument));
+  BOOST_TEST(*call<int64_t>(log(), head_atom::value) == 0);
+  BOOST_TEST(static_cast<bool>(call<std::vector<cf::event>>(log(), append_atom::value,
+                                                            std::vector<cf::event>{started("a")})));
+}
+
+BOOST_AUTO_TEST_CASE(subscribers_get_stored_events_then_live_ones_in_order) {
+  for (int i = 0; i < 3; ++i)
+    BOOST_REQUIRE(call<std::vector<cf::event>>(
+        log(), append_atom::value,
+        std::vector<cf::event>{started("s" + std::to_string(i)),
+                               other("course.payment.required", "s" + std::to_string(i))}));
+  caf::scoped_actor self{sys()};
+  auto me = caf::actor_cast<subscriber_actor>(self);
+  int64_t head = -1;
+  self->request(log(), 5s, subscribe_atom::value, me, std::string{"course.generation.*"},
+                int64_t{1})
+      .receive([&](int64_t h) { head = h; }, [&](caf::error&) {});
+  BOOST_TEST(head == 6);
+  BOOST_REQUIRE(call<std::vector<cf::event>>(
+      log(), append_atom::value,
+      std::vector<cf::event>{other("course.generation.completed", "s0"),
+                             other("course.payment.completed", "s0")}));
+  auto got = collect(self, 3);
+  BOOST_REQUIRE(got.size() == 3u);
+  // seq 1 is excluded by `after`; payment events by the pattern.
+  BOOST_TEST(got[0].seq == 3);
+  BOOST_TEST(got[1].seq == 5);
+  BOOST_TEST(got[2].seq == 7);
+  BOOST_TEST(got[2].type == "course.generation.completed");
+}
+
+BOOST_AUTO_TEST_CASE(bad_subscription_pattern_is_rejected) {
+  caf::scoped_actor self{sys()};
+  auto me = caf::actor_cast<subscriber_actor>(self);
+  bool rejected = false;
+  self->request(log(), 5s, subscribe_atom::value, me, std::string{"*"}, int64_t{0})
+      .receive([&](int64_t) {},
+               [&](caf::error& err) { rejected = is(err, errc::invalid_argument); });
+  BOOST_TEST(rejected);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_course_is_not_found) {
+  auto res = call<course_view>(log(), caf::get_atom::value, std::string{"nope"});
+  BOOST_REQUIRE(!res);
+  BOOST_TEST(is(res.error(), errc::not_found));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,194 @@
+// The HTTP front on an ephemeral port, driven by a real HTTP client.
+#include <httplib.h>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/testkit/service_fixture.hpp"
+
+using namespace cf;
+using json = nlohmann::json;
+
+namespace {
+
+json course_body() {
+  return {{"title", "Kubernetes basics"},
+          {"language", "en"},
+          {"audiences", {"ops engineers"}},
+          {"lesson_count", 2},
+          {"user_id", "u-7"}};
+}
+
+struct http_fixture : testkit::service_fixture {
+  int port = start_http();
+  httplib::Client cli{"127.0.0.1", port};
+
+  int64_t head() { return *call<int64_t>(log(), head_atom::value); }
+
+  std::string create() {
+    auto res = cli.Post("/v1/courses", course_body().dump(), "application/json");
+    BOOST_REQUIRE(res);
+    BOOST_REQUIRE_EQUAL(res->status, 202);
+    return json::parse(res->body)["course_id"].get<std::string>();
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(http, http_fixture)
+
+BOOST_AUTO_TEST_CASE(post_answers_202_with_location_after_started_is_committed) {
+  httplib::Headers headers{{"X-Correlation-ID", "req-42"}};
+  auto res = cli.Post("/v1/courses", headers, course_body().dump(), "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 202);
+  auto body = json::parse(res->body);
+  auto id = body["course_id"].get<std::string>();
+  BOOST_TEST(body["status"] == "generating");
+  BOOST_TEST(res->get_header_value("Location") == "/v1/courses/" + id);
+  BOOST_TEST(res->get_header_value("X-Correlation-ID") == "req-42");
+  BOOST_TEST(head() >= 1); // started is in the log when the 202 arrives
+  auto started = call<event_page>(log(), query_atom::value, event_query{"", id, 0, 10});
+  BOOST_REQUIRE(started);
+  BOOST_REQUIRE(!started->events.empty());
+  BOOST_TEST(started->events[0].type == "course.generation.started");
+  BOOST_TEST(started->events[0].correlation_id == "req-42");
+}
+
+BOOST_AUTO_TEST_CASE(get_course_shows_state_version_and_content_once_generated) {
+  auto id = create();
+  BOOST_REQUIRE(await_event("course.generation.completed", id));
+  auto res = cli.Get(("/v1/courses/" + id).c_str());
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  auto body = json::parse(res->body);
+  BOOST_TEST(body["status"] == "generated");
+  BOOST_TEST(body["version"] == 2);
+  BOOST_TEST(body["content"]["modules"].size() >= 1u);
+  BOOST_TEST(body["content"]["quiz"].size() >= 2u);
+  BOOST_TEST(body["content"]["landing_page"]["headline"].get<std::string>().size() > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(course_events_and_global_events_are_cloudevents_in_order_with_cursor) {
+  auto a = create();
+  auto b = create();
+  BOOST_REQUIRE(await_event("course.generation.completed", a));
+  BOOST_REQUIRE(await_event("course.generation.completed", b));
+  auto res = cli.Get(("/v1/courses/" + a + "/events").c_str());
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  auto events = json::parse(res->body)["events"];
+  BOOST_REQUIRE(events.size() == 2u);
+  BOOST_TEST(events[0]["specversion"] == "1.0");
+  BOOST_TEST(events[0]["subject"] == a);
+  BOOST_TEST(events[1]["subjectversion"] == 2);
+  auto page1 = cli.Get("/v1/events?limit=3");
+  auto p1 = json::parse(page1->body);
+  BOOST_TEST(p1["events"].size() == 3u);
+  BOOST_REQUIRE(p1["next_after"].is_number());
+  auto page2 = cli.Get(("/v1/events?limit=3&after=" + p1["next_after"].dump()).c_str());
+  auto p2 = json::parse(page2->body);
+  BOOST_TEST(p2["events"].size() == 1u);
+  BOOST_TEST(p2["next_after"].is_null());
+  BOOST_TEST(p2["events"][0]["seq"].get<int64_t>() > p1["events"][2]["seq"].get<int64_t>());
+  auto filtered = json::parse(cli.Get("/v1/events?type=course.generation.completed")->body);
+  BOOST_TEST(filtered["events"].size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(courses_list_filters_by_status_and_pages) {
+  auto a = create();
+  auto b = create();
+  BOOST_REQUIRE(await_event("course.generation.completed", a));
+  BOOST_REQUIRE(await_event("course.generation.completed", b));
+  auto all = json::parse(cli.Get("/v1/courses?limit=1")->body);
+  BOOST_TEST(all["items"].size() == 1u);
+  BOOST_TEST(all["items"][0]["course_id"] == a);
+  BOOST_TEST(all["next_after"] == a);
+  auto next = json::parse(cli.Get(("/v1/courses?limit=1&after=" + a).c_str())->body);
+  BOOST_TEST(next["items"][0]["course_id"] == b);
+  auto generated = json::parse(cli.Get("/v1/courses?status=generated")->body);
+  BOOST_TEST(generated["items"].size() == 2u);
+  auto failed = json::parse(cli.Get("/v1/courses?status=generation_failed")->body);
+  BOOST_TEST(failed["items"].empty());
+}
+
+BOOST_AUTO_TEST_CASE(health_reports_the_last_sequence_number) {
+  auto res = cli.Get("/v1/health");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  BOOST_TEST(json::parse(res->body)["last_seq"] == 0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_gets_a_clear_4xx_problem_and_writes_nothing) {
+  struct bad_request {
+    const char* what;
+    std::string body;
+    const char* type;
+    int status;
+  };
+  auto with = [](const char* key, json value) {
+    auto b = course_body();
+    b[key] = std::move(value);
+    return b.dump();
+  };
+  auto without = [](const char* key) {
+    auto b = course_body();
+    b.erase(key);
+    return b.dump();
+  };
+  std::vector<bad_request> cases{
+      {"malformed JSON", "{\"title\": ", "application/json", 400},
+      {"not an object", "[1,2]", "application/json", 422},
+      {"wrong type", with("lesson_count", "two"), "application/json", 422},
+      {"missing field", without("user_id"), "application/json", 422},
+      {"out of range", with("lesson_count", 11), "application/json", 422},
+      {"unknown language", with("language", "xx"), "application/json", 422},
+      {"negative price", with("price", {{"amount_cents", -5}, {"currency", "EUR"}}),
+       "application/json", 422},
+      {"oversized body", with("description", std::string(100 * 1024, 'x')), "application/json",
+       413},
+      {"wrong media type", course_body().dump(), "text/plain", 415},
+  };
+  for (const auto& c : cases) {
+    auto res = cli.Post("/v1/courses", c.body, c.type);
+    BOOST_REQUIRE_MESSAGE(res, c.what);
+    BOOST_TEST(res->status == c.status, c.what);
+    BOOST_TEST(res->get_header_value("Content-Type") == "application/problem+json", c.what);
+    auto problem = json::parse(res->body, nullptr, false);
+    BOOST_TEST(!problem.is_discarded(), c.what);
+    if (!problem.is_discarded()) {
+      BOOST_TEST(problem["status"] == c.status, c.what);
+      BOOST_TEST(problem["detail"].is_string(), c.what);
+      if (c.status == 422)
+        BOOST_TEST(problem["errors"].size() >= 1u, c.what);
+    }
+  }
+  auto missing = json::parse(cli.Post("/v1/courses", without("user_id"), "application/json")->body);
+  BOOST_TEST(missing["errors"][0]["field"] == "user_id");
+  for (const char* path :
+       {"/v1/courses/0190a5c4-0000-7000-8000-000000000000",
+        "/v1/courses/0190a5c4-0000-7000-8000-000000000000/events", "/v1/nothing-here"}) {
+    auto res = cli.Get(path);
+    BOOST_REQUIRE(res);
+    BOOST_TEST(res->status == 404, path);
+    BOOST_TEST(res->get_header_value("Content-Type") == "application/problem+json", path);
+  }
+  for (const char* path : {"/v1/events?limit=0", "/v1/events?limit=abc", "/v1/events?after=-1",
+                           "/v1/events?type=course.*.x", "/v1/courses?status=nope"}) {
+    auto res = cli.Get(path);
+    BOOST_REQUIRE(res);
+    BOOST_TEST(res->status == 400, path);
+  }
+  BOOST_TEST(head() == 0); // none of it reached the log
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_many_requests) {
+  cli.set_keep_alive(true);
+  for (int i = 0; i < 50; ++i) {
+    auto res = cli.Get("/v1/health");
+    BOOST_REQUIRE(res);
+    BOOST_REQUIRE_EQUAL(res->status, 200);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

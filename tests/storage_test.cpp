@@ -1,0 +1,225 @@
+// sqlite_event_store on a temporary file: append, numbering, queries, wildcards, round trip,
+// read model, migrations.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/catalogue.hpp"
+#include "actors/errc.hpp"
+#include "actors/uuid.hpp"
+#include "storage/sqlite_event_store.hpp"
+#include "tests/testkit/service_fixture.hpp"
+
+using namespace cf;
+
+namespace {
+
+cf::event make(const std::string& type, const std::string& subject, nlohmann::json data = {}) {
+  cf::event e;
+  e.id = make_uuid_v7();
+  e.source = "/test";
+  e.type = type;
+  e.subject = subject;
+  e.time_us = now_us();
+  e.correlation_id = "corr";
+  e.causation_id = "cause";
+  e.data = (data.is_null() ? nlohmann::json::object() : data).dump();
+  return e;
+}
+
+nlohmann::json started_data(const std::string& id) {
+  return {{"course_id", id},
+          {"title", "Rust"},
+          {"user_id", "u1"},
+          {"attempt", 1},
+          {"parameters",
+           {{"language", "en"}, {"price", {{"amount_cents", 900}, {"currency", "EUR"}}}}}};
+}
+
+struct store_fixture {
+  testkit::temp_dir dir;
+  std::unique_ptr<sqlite_event_store> store;
+  store_fixture() {
+    auto s = sqlite_event_store::open(dir.file("sub/dir/events.db"));
+    BOOST_REQUIRE(s);
+    store = std::move(*s);
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(storage, store_fixture)
+
+BOOST_AUTO_TEST_CASE(append_numbers_events_globally_and_per_subject) {
+  std::vector<cf::event> batch{make("course.generation.started", "a", started_data("a")),
+                               make("course.generation.started", "b", started_data("b")),
+                               make("course.generation.completed", "a")};
+  BOOST_REQUIRE(!store->append(batch));
+  BOOST_TEST(batch[0].seq == 1);
+  BOOST_TEST(batch[1].seq == 2);
+  BOOST_TEST(batch[2].seq == 3);
+  BOOST_TEST(batch[0].subject_version == 1);
+  BOOST_TEST(batch[1].subject_version == 1);
+  BOOST_TEST(batch[2].subject_version == 2);
+  BOOST_TEST(*store->head() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(events_survive_a_round_trip_unchanged) {
+  auto e = make("course.generation.started", "c1", started_data("c1"));
+  e.data = nlohmann::json::parse(e.data).dump(); // canonical form, as producers write it
+  std::vector<cf::event> batch{e};
+  BOOST_REQUIRE(!store->append(batch));
+  auto page = store->query({});
+  BOOST_REQUIRE(page);
+  BOOST_REQUIRE(page->events.size() == 1u);
+  const auto& back = page->events[0];
+  BOOST_TEST((back == batch[0]));
+  // And through the CloudEvents JSON form, as the API serves it.
+  auto again = from_cloudevent(nlohmann::json::parse(to_cloudevent(back).dump()));
+  BOOST_REQUIRE(again);
+  BOOST_TEST((*again == back));
+}
+
+BOOST_AUTO_TEST_CASE(queries_filter_by_type_wildcard_subject_after_and_limit) {
+  std::vector<cf::event> batch;
+  for (int i = 0; i < 5; ++i) {
+    auto id = "s" + std::to_string(i);
+    batch.push_back(make("course.generation.started", id, started_data(id)));
+    batch.push_back(make("course.generation.completed", id));
+  }
+  batch.push_back(make("course.generationx.other", "s0"));
+  batch.push_back(make("course.payment.required", "s0"));
+  BOOST_REQUIRE(!store->append(batch));
+  event_query q;
+  q.type = "course.generation.*";
+  auto page = store->query(q);
+  BOOST_REQUIRE(page);
+  BOOST_TEST(page->events.size() == 10u);
+  for (const auto& e : page->events) BOOST_TEST(type_matches("course.generation.*", e.type));
+  q.type = "course.generation.completed";
+  BOOST_TEST(store->query(q)->events.size() == 5u);
+  q = {};
+  q.subject = "s0";
+  auto s0 = store->query(q);
+  BOOST_TEST(s0->events.size() == 4u);
+  q = {};
+  q.limit = 4;
+  auto first = store->query(q);
+  BOOST_TEST(first->events.size() == 4u);
+  BOOST_TEST(first->next_after == 4);
+  q.after_seq = first->next_after;
+  auto second = store->query(q);
+  BOOST_TEST(second->events.front().seq == 5);
+  int64_t prev = 0;
+  for (q.after_seq = 0;;) { // paging visits every event once, in order
+    auto p = store->query(q);
+    for (const auto& e : p->events) {
+      BOOST_TEST(e.seq == prev + 1);
+      prev = e.seq;
+    }
+    if (p->next_after == 0)
+      break;
+    q.after_seq = p->next_after;
+  }
+  BOOST_TEST(prev == 12);
+}
+
+BOOST_AUTO_TEST_CASE(bad_queries_are_rejected) {
+  event_query q;
+  q.type = "course.*.started";
+  BOOST_TEST(is(store->query(q).error(), errc::invalid_argument));
+  q = {};
+  q.limit = 0;
+  BOOST_TEST(is(store->query(q).error(), errc::invalid_argument));
+}
+
+BOOST_AUTO_TEST_CASE(failed_append_writes_nothing) {
+  auto e = make("course.generation.started", "a", started_data("a"));
+  std::vector<cf::event> first{e};
+  BOOST_REQUIRE(!store->append(first));
+  std::vector<cf::event> dup{make("course.generation.started", "b", started_data("b")), e};
+  auto err = store->append(dup); // the second event reuses an id
+  BOOST_TEST(is(err, errc::conflict));
+  BOOST_TEST(*store->count() == 1);
+  BOOST_TEST(dup[0].seq == 0);
+  BOOST_TEST(is(store->course("b").error(), errc::not_found));
+  std::vector<cf::event> bad{make("course.generation.started", "c", started_data("c"))};
+  bad[0].data = "{not json";
+  BOOST_TEST(is(store->append(bad), errc::invalid_argument));
+  BOOST_TEST(*store->count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(read_model_follows_the_events) {
+  std::vector<cf::event> batch{make("course.generation.started", "c1", started_data("c1"))};
+  BOOST_REQUIRE(!store->append(batch));
+  auto v = store->course("c1");
+  BOOST_REQUIRE(v);
+  BOOST_TEST(v->summary.status == "generating");
+  BOOST_TEST(v->summary.title == "Rust");
+  BOOST_TEST(v->summary.amount_cents == 900);
+  BOOST_TEST(v->content.empty());
+  nlohmann::json done{{"course_id", "c1"}, {"content", {{"language", "en"}}}};
+  std::vector<cf::event> more{make("course.generation.completed", "c1", done)};
+  BOOST_REQUIRE(!store->append(more));
+  v = store->course("c1");
+  BOOST_TEST(v->summary.status == "generated");
+  BOOST_TEST(v->summary.version == 2);
+  BOOST_TEST(v->summary.content_seq == more[0].seq);
+  BOOST_TEST(nlohmann::json::parse(v->content)["language"] == "en");
+  course_query q;
+  q.status = "generated";
+  BOOST_TEST(store->courses(q)->items.size() == 1u);
+  q.status = "generating";
+  BOOST_TEST(store->courses(q)->items.empty());
+}
+
+BOOST_AUTO_TEST_CASE(courses_page_in_id_order) {
+  std::vector<cf::event> batch;
+  for (int i = 0; i < 7; ++i) {
+    auto id = make_uuid_v7();
+    batch.push_back(make("course.generation.started", id, started_data(id)));
+  }
+  BOOST_REQUIRE(!store->append(batch));
+  course_query q;
+  q.limit = 3;
+  std::vector<std::string> ids;
+  for (;;) {
+    auto page = store->courses(q);
+    BOOST_REQUIRE(page);
+    for (const auto& c : page->items) ids.push_back(c.id);
+    if (page->next_after.empty())
+      break;
+    q.after = page->next_after;
+  }
+  BOOST_REQUIRE(ids.size() == 7u);
+  for (size_t i = 0; i < ids.size(); ++i) BOOST_TEST(ids[i] == batch[i].subject);
+}
+
+BOOST_AUTO_TEST_CASE(reopening_keeps_events_and_schema) {
+  std::vector<cf::event> batch{make("course.generation.started", "a", started_data("a"))};
+  BOOST_REQUIRE(!store->append(batch));
+  store.reset();
+  auto again = sqlite_event_store::open(dir.file("sub/dir/events.db"));
+  BOOST_REQUIRE(again);
+  BOOST_TEST(*(*again)->head() == 1);
+  SQLite::Database db{dir.file("sub/dir/events.db")};
+  BOOST_TEST(db.execAndGet("PRAGMA user_version").getInt() == sqlite_event_store::schema_version);
+  BOOST_TEST(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused_naming_both_versions) {
+  store.reset();
+  {
+    SQLite::Database db{dir.file("sub/dir/events.db"), SQLite::OPEN_READWRITE};
+    db.exec("PRAGMA user_version = 99");
+  }
+  auto again = sqlite_event_store::open(dir.file("sub/dir/events.db"));
+  BOOST_REQUIRE(!again);
+  BOOST_TEST(is(again.error(), errc::storage_corrupt));
+  auto msg = error_context(again.error());
+  BOOST_TEST(msg.find("99") != std::string::npos);
+  BOOST_TEST(msg.find(std::to_string(sqlite_event_store::schema_version)) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,130 @@
+// Test kit fakes: behaviours for the fake EventLog and CourseFactory, the scripted generator.
+#include "tests/testkit/fakes.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+#include <map>
+
+#include "actors/errc.hpp"
+#include "actors/uuid.hpp"
+
+namespace cf::testkit {
+
+namespace {
+
+struct fake_log_state {
+  std::vector<std::pair<subscriber_actor, std::string>> subscribers;
+  std::map<std::string, int64_t> versions;
+};
+
+} // namespace
+
+event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
+  auto store = events;
+  auto fail = fail_appends;
+  return sys.spawn([store, fail](event_log_actor::stateful_pointer<fake_log_state> self)
+                       -> event_log_actor::behavior_type {
+    return {
+        [=](append_atom, std::vector<event> evs) -> caf::result<std::vector<event>> {
+          if (*fail)
+            return *fail;
+          for (auto& e : evs) {
+            if (e.id.empty())
+              e.id = make_uuid_v7();
+            e.time_us = now_us();
+            e.seq = static_cast<int64_t>(store->size()) + 1;
+            e.subject_version = ++self->state.versions[e.subject];
+            store->push_back(e);
+          }
+          for (auto& [who, pattern] : self->state.subscribers) {
+            std::vector<event> matching;
+            for (const auto& e : evs)
+              if (type_matches(pattern, e.type))
+                matching.push_back(e);
+            if (!matching.empty())
+              self->send(who, notify_atom::value, std::move(matching));
+          }
+          return evs;
+        },
+        [=](query_atom, const event_query& q) {
+          event_page page;
+          for (const auto& e : *store)
+            if (e.seq > q.after_seq && type_matches(q.type, e.type)
+                && (q.subject.empty() || q.subject == e.subject)
+                && page.events.size() < static_cast<size_t>(q.limit))
+              page.events.push_back(e);
+          return page;
+        },
+        [=](caf::get_atom, const std::string& id) -> caf::result<course_view> {
+          course_view v;
+          for (const auto& e : *store)
+            if (e.subject == id)
+              apply_event(v.summary, e, nlohmann::json::parse(e.data));
+          if (v.summary.id.empty())
+            return make_error(errc::not_found, "no course " + id);
+          return v;
+        },
+        [=](list_atom, const course_query&) { return course_page{}; },
+        [=](head_atom) { return static_cast<int64_t>(store->size()); },
+        [=](subscribe_atom, subscriber_actor who, const std::string& pattern, int64_t after) {
+          std::vector<event> backlog;
+          for (const auto& e : *store)
+            if (e.seq > after && type_matches(pattern, e.type))
+              backlog.push_back(e);
+          if (!backlog.empty())
+            self->send(who, notify_atom::value, std::move(backlog));
+          self->state.subscribers.emplace_back(std::move(who), pattern);
+          return static_cast<int64_t>(store->size());
+        },
+    };
+  });
+}
+
+std::vector<std::string> fake_event_log::types(const std::string& subject) const {
+  std::vector<std::string> out;
+  for (const auto& e : *events)
+    if (subject.empty() || e.subject == subject)
+      out.push_back(e.type);
+  return out;
+}
+
+course_factory_actor fake_course_factory::spawn(caf::actor_system& sys) const {
+  auto seen = received;
+  auto fail = fail_with;
+  return sys.spawn([seen, fail]() -> course_factory_actor::behavior_type {
+    return {
+        [=](create_atom, const course_request& req,
+            const std::string&) -> caf::result<course_accepted> {
+          if (*fail)
+            return *fail;
+          seen->push_back(req);
+          return course_accepted{"course-" + std::to_string(seen->size()), "generating",
+                                 static_cast<int64_t>(seen->size())};
+        },
+    };
+  });
+}
+
+scripted_generator::scripted_generator(std::vector<caf::error> script)
+    : script_(script.begin(), script.end()) {}
+
+caf::expected<course_content> scripted_generator::generate(const course_request& req) {
+  caf::error next;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    ++calls_;
+    if (!script_.empty()) {
+      next = std::move(script_.front());
+      script_.pop_front();
+    }
+  }
+  if (next)
+    return next;
+  return builtin_->generate(req);
+}
+
+int scripted_generator::calls() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return calls_;
+}
+
+} // namespace cf::testkit
