@@ -6,16 +6,22 @@
 #include <caf/send.hpp>
 #include <csignal>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "actors/catalogue.hpp"
+#include "actors/channel.hpp"
 #include "actors/course_factory.hpp"
+#include "actors/distribution.hpp"
 #include "actors/errc.hpp"
 #include "actors/event_log.hpp"
 #include "actors/generator.hpp"
+#include "actors/payment.hpp"
 #include "actors/type_ids.hpp"
 #include "config/settings.hpp"
+#include "http/pay_command.hpp"
 #include "http/server.hpp"
+#include "http/webhook_channel.hpp"
 #include "storage/sqlite_event_store.hpp"
 
 namespace {
@@ -24,8 +30,25 @@ constexpr const char* usage =
     "usage: coursefactory COMMAND [options]\n\n"
     "commands:\n"
     "  serve      run the service (coursefactory serve --help lists its options)\n"
+    "  pay        complete a pending payment with a signed webhook (coursefactory pay --help)\n"
     "  catalogue  print the event catalogue as Markdown (docs/events.md)\n"
     "  config     print the documented default config file (config/coursefactory.ini)\n";
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::istringstream in{text};
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+cf::retry_policy retry_of(const cf::settings& s) {
+  cf::retry_policy p;
+  p.initial_delay = std::chrono::milliseconds{s.retry_initial_delay_ms};
+  p.multiplier = s.retry_multiplier;
+  p.max_delay = std::chrono::milliseconds{s.retry_max_delay_ms};
+  p.max_attempts = s.retry_max_attempts;
+  return p;
+}
 
 int serve(const std::vector<std::string>& args, sigset_t signals) {
   cf::settings s;
@@ -37,6 +60,15 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
   if (help) {
     std::cout << cf::serve_help();
     return 0;
+  }
+  auto secret = s.stripe_webhook_secret;
+  if (secret.empty()) {
+    std::string err;
+    secret = cf::load_or_create_secret(s.stripe_webhook_secret_file, err);
+    if (secret.empty()) {
+      std::cerr << "coursefactory: payment webhook secret: " << err << "\n";
+      return 1;
+    }
   }
   auto store = cf::sqlite_event_store::open(
       s.db, s.durability == "normal" ? cf::durability::normal : cf::durability::full);
@@ -51,19 +83,41 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
     cfg.set("scheduler.max-threads", s.scheduler_threads);
   caf::actor_system sys{cfg};
   auto log = cf::spawn_event_log(sys, std::shared_ptr<cf::sqlite_event_store>{std::move(*store)});
+  auto gen =
+      s.generation_command.empty()
+          ? cf::make_builtin_generator()
+          : cf::make_external_generator(split_words(s.generation_command), s.generation_timeout_ms);
   cf::course_factory_settings fs;
   fs.generation_timeout = std::chrono::milliseconds{s.generation_timeout_ms};
-  auto factory = cf::spawn_course_factory(sys, log, cf::make_builtin_generator(), fs);
+  fs.retry = retry_of(s);
+  fs.channels = cf::split_list(s.distribution_channels);
+  fs.idempotency_retention = std::chrono::seconds{s.idempotency_retention_s};
+  auto factory = cf::spawn_course_factory(sys, log, gen, fs);
+  cf::payment_settings ps;
+  ps.expiry = std::chrono::seconds{s.payment_expiry_s};
+  auto payment = cf::spawn_payment(sys, log, ps);
+  cf::distribution_actor distribution;
   int rc = 0;
   {
-    cf::http_server server{sys, {factory, log}, s};
+    cf::http_server server{sys, {factory, log, payment}, s, secret};
     int port = server.bind();
     if (port < 0) {
       std::cerr << "coursefactory: cannot listen on " << s.host << ":" << s.port << "\n";
       rc = 1;
     } else {
+      auto base_url = s.site_base_url.empty()
+                          ? "http://" + s.host + ":" + std::to_string(port) + "/courses"
+                          : s.site_base_url;
+      cf::distribution_settings ds;
+      ds.retry = fs.retry;
+      ds.channels["site"] = cf::make_site_channel(s.site_dir, base_url);
+      ds.channels["webhook"] = cf::make_webhook_channel(
+          cf::split_list(s.distribution_webhook_urls),
+          s.distribution_webhook_secret.empty() ? secret : s.distribution_webhook_secret,
+          s.distribution_timeout_ms);
+      distribution = cf::spawn_distribution(sys, log, ds);
       std::cout << "coursefactory listening on http://" << s.host << ":" << port
-                << " (log: " << s.db << ")" << std::endl;
+                << " (log: " << s.db << ", site: " << base_url << "/)" << std::endl;
       std::thread waiter{[&] {
         int sig = 0;
         sigwait(&signals, &sig);
@@ -76,8 +130,10 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
       waiter.join();
     }
   }
-  caf::anon_send_exit(factory, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(log, caf::exit_reason::user_shutdown);
+  for (auto a : {caf::actor_cast<caf::actor>(factory), caf::actor_cast<caf::actor>(payment),
+                 caf::actor_cast<caf::actor>(distribution), caf::actor_cast<caf::actor>(log)})
+    if (a)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
   return rc;
 }
@@ -102,6 +158,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve")
     return serve(args, signals);
+  if (command == "pay")
+    return cf::run_pay_command(args);
   if (command == "catalogue") {
     std::cout << cf::catalogue_markdown();
     return 0;

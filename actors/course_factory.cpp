@@ -1,4 +1,6 @@
-// CourseFactory behaviour: request -> started (committed) -> generator worker -> completed|failed.
+// CourseFactory behaviour: request -> started (committed) -> generator worker -> completed or
+// failed (retried with backoff while transient) -> for free courses, distribution requested;
+// completed payments -> distribution requested.
 #include "actors/course_factory.hpp"
 
 #include <caf/actor_system.hpp>
@@ -7,76 +9,46 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 
 #include "actors/catalogue.hpp"
 #include "actors/errc.hpp"
+#include "actors/generation_worker.hpp"
 #include "actors/uuid.hpp"
 
 namespace cf {
 
 namespace {
 
-// What a generator worker hands back: the content as JSON text plus the counts events report.
-struct generation_result {
-  std::string content;
-  int32_t module_count = 0;
-  int32_t lesson_count = 0;
-  int32_t quiz_question_count = 0;
-  int64_t duration_ms = 0;
-};
+using json = nlohmann::json;
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, generation_result& x) {
-  return f(caf::meta::type_name("cf.generation_result"), x.content, x.module_count, x.lesson_count,
-           x.quiz_question_count, x.duration_ms);
-}
-
-using generation_worker_actor =
-    caf::typed_actor<caf::replies_to<generate_atom, course_request>::with<generation_result>>;
-
-// Runs one generation and quits: the generator may block, so it never runs on CourseFactory.
-generation_worker_actor::behavior_type generation_worker(generation_worker_actor::pointer self,
-                                                         std::shared_ptr<generator> gen) {
-  return {
-      [=](generate_atom, const course_request& req) -> caf::result<generation_result> {
-        self->quit();
-        auto t0 = std::chrono::steady_clock::now();
-        caf::expected<course_content> content = make_error(errc::internal);
-        try {
-          content = gen->generate(req);
-        } catch (const std::exception& ex) {
-          return make_error(errc::generator_transient,
-                            std::string{"generator threw: "} + ex.what());
-        }
-        if (!content)
-          return content.error();
-        if (auto problem = check_content(*content); !problem.empty())
-          return make_error(errc::generator_permanent, "invalid content: " + problem);
-        generation_result r;
-        r.content = to_json(*content).dump();
-        r.module_count = static_cast<int32_t>(content->modules.size());
-        r.lesson_count = content->lesson_count();
-        r.quiz_question_count = static_cast<int32_t>(content->quiz.size());
-        r.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now() - t0)
-                            .count();
-        return r;
-      },
-  };
-}
+// Messages CourseFactory sends itself: a scheduled generation retry; committed events it follows.
+using factory_impl = course_factory_actor::extend<caf::reacts_to<resume_atom, std::string, int32_t>,
+                                                  caf::reacts_to<notify_atom, std::vector<event>>>;
 
 struct factory_state {
+  std::set<std::string> keys_in_flight; // idempotency keys whose request is being processed
+  std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "course_factory";
 };
 
-using factory_pointer = course_factory_actor::stateful_pointer<factory_state>;
+using factory_pointer = factory_impl::stateful_pointer<factory_state>;
 
-event make_event(const char* type, const std::string& course_id, const std::string& correlation,
-                 const std::string& causation, const nlohmann::json& data) {
+struct context {
+  event_log_actor log;
+  std::shared_ptr<generator> gen;
+  course_factory_settings settings;
+};
+
+event make_event(const char* type, const std::string& course_id, int64_t expected_version,
+                 const std::string& correlation, const std::string& causation, const json& data) {
   event e;
+  e.id = make_uuid_v7(); // ours, so later events of the same batch can name it as cause
   e.source = course_factory_source;
   e.type = type;
   e.subject = course_id;
+  e.subject_version = expected_version;
   e.schema_version = find_event_type(type)->schema_version;
   e.correlation_id = correlation;
   e.causation_id = causation;
@@ -84,90 +56,280 @@ event make_event(const char* type, const std::string& course_id, const std::stri
   return e;
 }
 
+event distribution_request(const context& ctx, const event& cause, int32_t attempt) {
+  json data{
+      {"course_id", cause.subject}, {"channels", ctx.settings.channels}, {"attempt", attempt}};
+  return make_event(event_types::distribution_requested, cause.subject, cause.subject_version + 1,
+                    cause.correlation_id, cause.id, data);
+}
+
 std::string describe(caf::actor_system& sys, const caf::error& err) {
-  auto ctx = error_context(err);
-  if (err.category() == caf::atom("cf"))
+  if (err.category() == caf::atom("cf")) {
+    auto ctx = error_context(err);
     return ctx.empty() ? to_string(static_cast<errc>(err.code())) : ctx;
+  }
   return sys.render(err);
 }
 
-void record(factory_pointer self, event_log_actor log, course_factory_settings settings, event e) {
-  auto what = e.type + " for " + e.subject;
-  self->request(log, settings.log_timeout, append_atom::value, std::vector<event>{std::move(e)})
-      .then([](const std::vector<event>&) {},
-            [=](caf::error& err) {
-              // The course stays "generating" in the log; recovery on restart picks it up.
-              std::cerr << "course_factory: could not record " << what << ": "
-                        << self->system().render(err) << std::endl;
-            });
-}
-
-void run_generation(factory_pointer self, event_log_actor log, std::shared_ptr<generator> gen,
-                    course_factory_settings settings, event started, course_request req) {
-  auto worker = self->spawn(generation_worker, gen);
-  auto attempt = nlohmann::json::parse(started.data).value("attempt", 1);
-  self->request(worker, settings.generation_timeout, generate_atom::value, std::move(req))
+// Appends `events`; failures are logged (the course keeps its state; recovery picks it up).
+void record(factory_pointer self, const context& ctx, std::vector<event> events,
+            std::function<void(std::vector<event>&)> then = nullptr) {
+  auto what = events.front().type + " for " + events.front().subject;
+  self->request(ctx.log, ctx.settings.log_timeout, append_atom::value, std::move(events))
       .then(
-          [=](const generation_result& r) {
-            nlohmann::json data{{"course_id", started.subject},
-                                {"url", "/v1/courses/" + started.subject},
-                                {"duration_ms", r.duration_ms},
-                                {"module_count", r.module_count},
-                                {"lesson_count", r.lesson_count},
-                                {"quiz_question_count", r.quiz_question_count},
-                                {"attempt", attempt},
-                                {"generator", gen->name()},
-                                {"content", nlohmann::json::parse(r.content)}};
-            record(self, log, settings,
-                   make_event(event_types::generation_completed, started.subject,
-                              started.correlation_id, started.id, data));
+          [then](std::vector<event>& committed) {
+            if (then)
+              then(committed);
           },
-          [=](caf::error& err) {
-            bool permanent = is(err, errc::generator_permanent);
-            auto message = err == caf::sec::request_timeout
-                               ? "generation timed out after "
-                                     + std::to_string(settings.generation_timeout.count()) + " ms"
-                               : describe(self->system(), err);
-            nlohmann::json data{{"course_id", started.subject},
-                                {"error", message},
-                                {"error_type", permanent ? "permanent" : "transient"},
-                                {"retry_count", attempt - 1},
-                                {"will_retry", false},
-                                {"attempt", attempt}};
-            record(self, log, settings,
-                   make_event(event_types::generation_failed, started.subject,
-                              started.correlation_id, started.id, data));
+          [self, what](caf::error& err) {
+            if (is(err, errc::conflict))
+              return; // someone got there first: this effect already happened
+            std::cerr << "course_factory: could not record " << what << ": "
+                      << self->system().render(err) << std::endl;
           });
 }
 
-course_factory_actor::behavior_type course_factory(factory_pointer self, event_log_actor log,
-                                                   std::shared_ptr<generator> gen,
-                                                   course_factory_settings settings) {
+void run_generation(factory_pointer self, const context& ctx, event started, course_request req,
+                    int32_t attempt) {
+  auto worker = spawn_generation_worker(self, ctx.gen, ctx.gen->blocking());
+  self->request(worker, ctx.settings.generation_timeout, generate_atom::value, req)
+      .then(
+          [=](const generation_result& r) {
+            json data{{"course_id", started.subject},
+                      {"url", "/v1/courses/" + started.subject},
+                      {"duration_ms", r.duration_ms},
+                      {"module_count", r.module_count},
+                      {"lesson_count", r.lesson_count},
+                      {"quiz_question_count", r.quiz_question_count},
+                      {"attempt", attempt},
+                      {"generator", ctx.gen->name()},
+                      {"content", json::parse(r.content)}};
+            std::vector<event> events{make_event(event_types::generation_completed, started.subject,
+                                                 started.subject_version + 1,
+                                                 started.correlation_id, started.id, data)};
+            if (!req.dry_run && req.amount_cents == 0) // free: enabled right away, atomically
+              events.push_back(distribution_request(ctx, events.back(), 1));
+            record(self, ctx, std::move(events));
+          },
+          [=](caf::error& err) {
+            bool permanent = is(err, errc::generator_permanent);
+            bool will_retry = !permanent && ctx.settings.retry.allows_another(attempt);
+            auto message = err == caf::sec::request_timeout
+                               ? "generation timed out after "
+                                     + std::to_string(ctx.settings.generation_timeout.count())
+                                     + " ms"
+                               : describe(self->system(), err);
+            json data{{"course_id", started.subject},
+                      {"error", message},
+                      {"error_type", permanent ? "permanent" : "transient"},
+                      {"retry_count", attempt - 1},
+                      {"will_retry", will_retry},
+                      {"attempt", attempt}};
+            auto failed =
+                make_event(event_types::generation_failed, started.subject,
+                           started.subject_version + 1, started.correlation_id, started.id, data);
+            record(self, ctx, {failed}, [=](std::vector<event>&) {
+              if (!will_retry)
+                return;
+              std::uniform_real_distribution<double> unit{0.0, 1.0};
+              auto delay = backoff_delay(ctx.settings.retry, attempt, unit(self->state.rng));
+              self->delayed_send(self, delay, resume_atom::value, started.subject, attempt + 1);
+            });
+          });
+}
+
+json started_data(const std::string& course_id, const course_request& req, int32_t attempt) {
+  return {{"course_id", course_id},
+          {"title", req.title},
+          {"user_id", req.user_id},
+          {"parameters", to_json(req)},
+          {"attempt", attempt}};
+}
+
+// Commits started for a new course (remembering `key` with it) and starts generating.
+void start_course(factory_pointer self, const context& ctx, course_request req,
+                  std::string correlation, std::optional<idempotency_key> key,
+                  caf::typed_response_promise<course_accepted> rp) {
+  auto course_id = make_uuid_v7();
+  auto started = make_event(event_types::generation_started, course_id, 1, correlation, correlation,
+                            started_data(course_id, req, 1));
+  std::vector<event> events{started};
+  auto on_commit = [=](std::vector<event>& committed) mutable {
+    if (key)
+      self->state.keys_in_flight.erase(key->key);
+    rp.deliver(course_accepted{course_id, course_status::generating, committed.front().seq});
+    run_generation(self, ctx, std::move(committed.front()), req, 1);
+  };
+  auto on_error = [=](caf::error& err) mutable {
+    if (key)
+      self->state.keys_in_flight.erase(key->key);
+    if (is(err, errc::duplicate)) // a twin committed first
+      err = make_error(errc::conflict, "a request with this Idempotency-Key was just processed");
+    rp.deliver(std::move(err));
+  };
+  if (!key) {
+    self->request(ctx.log, ctx.settings.log_timeout, append_atom::value, std::move(events))
+        .then(on_commit, on_error);
+    return;
+  }
+  idempotency_record rec;
+  rec.scope = "courses";
+  rec.key = key->key;
+  rec.fingerprint = key->fingerprint;
+  rec.response = json{{"course_id", course_id}, {"status", course_status::generating}}.dump();
+  rec.not_before_us = now_us() - ctx.settings.idempotency_retention.count() * 1000000;
+  self->request(ctx.log, ctx.settings.log_timeout, append_atom::value, std::move(events), rec)
+      .then(on_commit, on_error);
+}
+
+caf::result<course_accepted> create(factory_pointer self, const context& ctx, course_request req,
+                                    std::string correlation, std::optional<idempotency_key> key) {
+  if (auto errs = validate(req); !errs.empty())
+    return make_error(errc::invalid_argument, errs.front().field + " " + errs.front().message);
+  if (correlation.empty())
+    correlation = make_uuid_v7();
+  // Decide every immediate answer before making a promise: once a promise exists, CAF 0.17
+  // ignores a value the handler returns, and the caller would wait for its timeout.
+  if (key && self->state.keys_in_flight.count(key->key) > 0)
+    return make_error(errc::conflict, "a request with this Idempotency-Key is being processed");
+  auto rp = self->make_response_promise<course_accepted>();
+  if (!key) {
+    start_course(self, ctx, std::move(req), std::move(correlation), std::nullopt, rp);
+    return rp;
+  }
+  self->state.keys_in_flight.insert(key->key);
+  auto not_before = now_us() - ctx.settings.idempotency_retention.count() * 1000000;
+  self->request(ctx.log, ctx.settings.log_timeout, recall_atom::value, std::string{"courses"},
+                key->key, not_before)
+      .then(
+          [=](const idempotency_record& r) mutable {
+            if (!r.found)
+              return start_course(self, ctx, req, correlation, key, rp);
+            self->state.keys_in_flight.erase(key->key);
+            if (r.fingerprint != key->fingerprint) {
+              rp.deliver(make_error(errc::duplicate,
+                                    "this Idempotency-Key was used with a different request body"));
+              return;
+            }
+            auto original = json::parse(r.response, nullptr, false);
+            rp.deliver(course_accepted{original.value("course_id", ""),
+                                       original.value("status", ""), 0, true});
+          },
+          [=](caf::error& err) mutable {
+            self->state.keys_in_flight.erase(key->key);
+            rp.deliver(std::move(err));
+          });
+  return rp;
+}
+
+// Starts generation attempt `attempt` of a course whose last attempt failed. With `rp`, it
+// answers the caller (a user's retry); without, it is a scheduled retry.
+void restart_generation(factory_pointer self, const context& ctx, const course_summary& c,
+                        int32_t attempt,
+                        std::optional<caf::typed_response_promise<course_accepted>> rp) {
+  event_query q{event_types::generation_started, c.id, 0, 1};
+  self->request(ctx.log, ctx.settings.log_timeout, query_atom::value, q)
+      .then(
+          [=](const event_page& page) mutable {
+            if (page.events.empty())
+              return;
+            const auto& first = page.events.front();
+            std::vector<field_error> errs;
+            auto params = json::parse(first.data).value("parameters", json::object());
+            auto req = parse_course_request(params, errs);
+            auto started =
+                make_event(event_types::generation_started, c.id, c.version + 1,
+                           first.correlation_id, first.id, started_data(c.id, req, attempt));
+            self->request(ctx.log, ctx.settings.log_timeout, append_atom::value,
+                          std::vector<event>{started})
+                .then(
+                    [=](std::vector<event>& committed) mutable {
+                      if (rp)
+                        rp->deliver(course_accepted{c.id, course_status::generating,
+                                                    committed.front().seq});
+                      run_generation(self, ctx, std::move(committed.front()), req, attempt);
+                    },
+                    [=](caf::error& err) mutable {
+                      if (rp)
+                        rp->deliver(std::move(err));
+                    });
+          },
+          [=](caf::error& err) mutable {
+            if (rp)
+              rp->deliver(std::move(err));
+          });
+}
+
+caf::result<course_accepted> retry(factory_pointer self, const context& ctx,
+                                   const std::string& course_id) {
+  auto rp = self->make_response_promise<course_accepted>();
+  self->request(ctx.log, ctx.settings.log_timeout, caf::get_atom::value, course_id)
+      .then(
+          [=](const course_view& v) mutable {
+            const auto& c = v.summary;
+            if (c.status == course_status::generation_failed)
+              return restart_generation(self, ctx, c, c.attempt + 1, rp);
+            if (c.status != course_status::distribution_failed) {
+              rp.deliver(make_error(errc::conflict, "nothing to retry: the course is " + c.status));
+              return;
+            }
+            event last; // stands in for the cause: the user's request, with a new correlation
+            last.subject = c.id;
+            last.subject_version = c.version;
+            last.correlation_id = make_uuid_v7();
+            auto req = distribution_request(ctx, last, c.distribution_attempt + 1);
+            self->request(ctx.log, ctx.settings.log_timeout, append_atom::value,
+                          std::vector<event>{req})
+                .then(
+                    [=](std::vector<event>& committed) mutable {
+                      rp.deliver(course_accepted{c.id, course_status::distributing,
+                                                 committed.front().seq});
+                    },
+                    [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
+// A scheduled retry fires: go on only if the course still waits for exactly this attempt.
+void resume(factory_pointer self, const context& ctx, const std::string& course_id,
+            int32_t attempt) {
+  self->request(ctx.log, ctx.settings.log_timeout, caf::get_atom::value, course_id)
+      .then(
+          [=](const course_view& v) {
+            if (v.summary.status == course_status::generating && v.summary.attempt == attempt - 1)
+              restart_generation(self, ctx, v.summary, attempt, std::nullopt);
+          },
+          [](caf::error&) {});
+}
+
+factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
+  // Completed payments enable their course. Live events only: catching up after a restart comes
+  // with durable checkpoints.
+  self->request(ctx.log, ctx.settings.log_timeout, subscribe_atom::value,
+                caf::actor_cast<subscriber_actor>(self),
+                std::string{event_types::payment_completed}, int64_t{-1})
+      .then([](int64_t) {},
+            [self](caf::error& err) {
+              std::cerr << "course_factory: cannot subscribe: " << self->system().render(err)
+                        << std::endl;
+              self->quit(err);
+            });
   return {
-      [=](create_atom, course_request req,
-          std::string correlation) -> caf::result<course_accepted> {
-        if (auto errs = validate(req); !errs.empty())
-          return make_error(errc::invalid_argument,
-                            errs.front().field + " " + errs.front().message);
-        auto course_id = make_uuid_v7();
-        if (correlation.empty())
-          correlation = make_uuid_v7();
-        nlohmann::json data{{"course_id", course_id},
-                            {"title", req.title},
-                            {"user_id", req.user_id},
-                            {"parameters", to_json(req)},
-                            {"attempt", 1}};
-        auto started =
-            make_event(event_types::generation_started, course_id, correlation, correlation, data);
-        auto rp = self->make_response_promise<course_accepted>();
-        self->request(log, settings.log_timeout, append_atom::value, std::vector<event>{started})
-            .then(
-                [=](std::vector<event>& committed) mutable {
-                  rp.deliver(course_accepted{course_id, "generating", committed.front().seq});
-                  run_generation(self, log, gen, settings, std::move(committed.front()), req);
-                },
-                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
-        return rp;
+      [=](create_atom, course_request& req, std::string& corr) {
+        return create(self, ctx, std::move(req), std::move(corr), std::nullopt);
+      },
+      [=](create_atom, course_request& req, std::string& corr, idempotency_key& key) {
+        return create(self, ctx, std::move(req), std::move(corr), std::move(key));
+      },
+      [=](retry_atom, const std::string& course_id) { return retry(self, ctx, course_id); },
+      [=](resume_atom, const std::string& course_id, int32_t attempt) {
+        resume(self, ctx, course_id, attempt);
+      },
+      [=](notify_atom, const std::vector<event>& events) {
+        for (const auto& e : events)
+          if (e.type == event_types::payment_completed)
+            record(self, ctx, {distribution_request(ctx, e, 1)});
       },
   };
 }
@@ -177,7 +339,7 @@ course_factory_actor::behavior_type course_factory(factory_pointer self, event_l
 course_factory_actor spawn_course_factory(caf::actor_system& sys, event_log_actor log,
                                           std::shared_ptr<generator> gen,
                                           course_factory_settings settings) {
-  return sys.spawn(course_factory, std::move(log), std::move(gen), settings);
+  return sys.spawn(course_factory, context{std::move(log), std::move(gen), std::move(settings)});
 }
 
 } // namespace cf

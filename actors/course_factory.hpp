@@ -5,44 +5,72 @@
 #include <caf/typed_actor.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/course_request.hpp"
 #include "actors/event_log.hpp"
 #include "actors/generator.hpp"
+#include "actors/retry_policy.hpp"
 #include "actors/type_ids.hpp"
 
 namespace cf {
 
-/// The answer to an accepted request: the request counts from `started_seq` on.
+/// The answer to an accepted request (or retry): it counts from `seq` on.
 struct course_accepted {
   std::string course_id;
-  std::string status;      ///< "generating".
-  int64_t started_seq = 0; ///< Sequence number of the committed course.generation.started.
+  std::string status;    ///< "generating" (or "distributing" for a retried distribution).
+  int64_t seq = 0;       ///< Sequence number of the committed event that started the step.
+  bool replayed = false; ///< True when this repeats the answer to an earlier, identical request.
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, course_accepted& x) {
-  return f(caf::meta::type_name("cf.course_accepted"), x.course_id, x.status, x.started_seq);
+  return f(caf::meta::type_name("cf.course_accepted"), x.course_id, x.status, x.seq, x.replayed);
+}
+
+/// An Idempotency-Key and the fingerprint (hash) of the request body it came with.
+struct idempotency_key {
+  std::string key;
+  std::string fingerprint;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, idempotency_key& x) {
+  return f(caf::meta::type_name("cf.idempotency_key"), x.key, x.fingerprint);
 }
 
 using course_factory_actor = caf::typed_actor<
     // Validates the request, commits course.generation.started (with the given correlation id, or a
     // new one when empty) and answers once it is committed; generation then runs in the background.
     // Errors: invalid_argument (nothing written), errors of EventLog's append.
-    caf::replies_to<create_atom, course_request, std::string>::with<course_accepted>>;
+    caf::replies_to<create_atom, course_request, std::string>::with<course_accepted>,
+    // The same under an idempotency key: a key seen within the retention with the same fingerprint
+    // answers the original acceptance (replayed = true) and writes nothing; with another
+    // fingerprint: errc::duplicate; while its twin is still being processed: errc::conflict.
+    caf::replies_to<create_atom, course_request, std::string,
+                    idempotency_key>::with<course_accepted>,
+    // Starts the failed step of a course again: a generation (status generation_failed) or a
+    // distribution (distribution_failed). Errors: not_found, conflict (nothing to retry).
+    caf::replies_to<retry_atom, std::string>::with<course_accepted>>;
 
 /// Tunables of CourseFactory.
 struct course_factory_settings {
-  std::chrono::milliseconds log_timeout{5000};         ///< Per request to EventLog.
+  std::chrono::milliseconds log_timeout{4000};         ///< Per request to EventLog.
   std::chrono::milliseconds generation_timeout{30000}; ///< A slower generator has failed.
+  retry_policy retry;                                  ///< For transient generation failures.
+  std::vector<std::string> channels{"site"};           ///< Where enabled courses are published.
+  std::chrono::seconds idempotency_retention{86400};   ///< How long keys are remembered.
 };
 
 /// The `source` attribute of every event CourseFactory emits.
 inline constexpr const char* course_factory_source = "/coursefactory/course-factory";
 
 /// Spawns CourseFactory. Events go to `log`; content comes from `gen`, which runs on a worker
-/// actor per course, never on CourseFactory itself. REQUIRES: gen != nullptr.
+/// actor per course, never on CourseFactory itself. It subscribes to `log` for completed
+/// payments, enables those courses and requests their distribution; a free course that is not a
+/// dry run is enabled as soon as it is generated. REQUIRES: gen != nullptr.
 course_factory_actor spawn_course_factory(caf::actor_system& sys, event_log_actor log,
                                           std::shared_ptr<generator> gen,
                                           course_factory_settings settings = {});

@@ -8,8 +8,12 @@
 namespace cf {
 
 bool is_known_status(const std::string& s) {
-  return s == course_status::generating || s == course_status::generated
-         || s == course_status::generation_failed;
+  using namespace course_status;
+  for (const char* known : {generating, generated, generation_failed, awaiting_payment, paid,
+                            payment_failed, distributing, published, distribution_failed})
+    if (s == known)
+      return true;
+  return false;
 }
 
 void apply_event(course_summary& c, const event& e, const nlohmann::json& data) {
@@ -42,6 +46,28 @@ void apply_event(course_summary& c, const event& e, const nlohmann::json& data) 
     c.last_error = data.value("error", "");
     c.status = data.value("will_retry", false) ? course_status::generating
                                                : course_status::generation_failed;
+  } else if (e.type == payment_required) {
+    c.status = course_status::awaiting_payment;
+    c.payment_id = data.value("payment_id", "");
+    auto expires = parse_time(data.value("expires_at", ""));
+    c.payment_expires_us = expires ? *expires : 0;
+  } else if (e.type == payment_completed) {
+    c.status = course_status::paid;
+    c.last_error.clear();
+  } else if (e.type == payment_failed) {
+    c.status = course_status::payment_failed;
+    c.last_error = data.value("reason", "");
+  } else if (e.type == distribution_requested) {
+    c.status = course_status::distributing;
+    c.distribution_attempt = data.value("attempt", 1);
+  } else if (e.type == distribution_completed) {
+    c.status = course_status::published;
+    c.url = data.value("url", "");
+    c.last_error.clear();
+  } else if (e.type == distribution_failed) {
+    c.last_error = data.value("channel", "") + ": " + data.value("error", "");
+    c.status = data.value("will_retry", false) ? course_status::distributing
+                                               : course_status::distribution_failed;
   }
 }
 
@@ -63,6 +89,12 @@ nlohmann::json to_json(const course_summary& c) {
                    {"attempt", c.attempt}};
   if (!c.last_error.empty())
     j["last_error"] = c.last_error;
+  if (!c.payment_id.empty()) {
+    j["payment_id"] = c.payment_id;
+    j["payment_expires_at"] = format_time(c.payment_expires_us);
+  }
+  if (!c.url.empty())
+    j["url"] = c.url;
   return j;
 }
 

@@ -16,6 +16,12 @@ namespace course_status {
 inline constexpr const char* generating = "generating";
 inline constexpr const char* generated = "generated";
 inline constexpr const char* generation_failed = "generation_failed";
+inline constexpr const char* awaiting_payment = "awaiting_payment";
+inline constexpr const char* paid = "paid";
+inline constexpr const char* payment_failed = "payment_failed";
+inline constexpr const char* distributing = "distributing";
+inline constexpr const char* published = "published";
+inline constexpr const char* distribution_failed = "distribution_failed";
 } // namespace course_status
 
 /// True for a status name the API knows (used to validate ?status= filters).
@@ -37,14 +43,19 @@ struct course_summary {
   int64_t updated_us = 0;  ///< Time of the last event.
   int32_t attempt = 0;     ///< Current generation attempt.
   std::string last_error;  ///< Error of the last failure, if any.
-  int64_t content_seq = 0; ///< Seq of the generation.completed event holding the content; 0: none.
+  int64_t content_seq = 0; ///< Seq of the generation.completed event with the content; 0: none.
+  std::string payment_id;  ///< The payment asked for (payment.required), if any.
+  int64_t payment_expires_us = 0;   ///< When that payment expires.
+  int32_t distribution_attempt = 0; ///< Current distribution attempt (distribution.requested).
+  std::string url;                  ///< Where the published course is (distribution.completed).
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, course_summary& x) {
   return f(caf::meta::type_name("cf.course_summary"), x.id, x.status, x.title, x.user_id,
            x.language, x.dry_run, x.amount_cents, x.currency, x.version, x.last_seq, x.created_us,
-           x.updated_us, x.attempt, x.last_error, x.content_seq);
+           x.updated_us, x.attempt, x.last_error, x.content_seq, x.payment_id, x.payment_expires_us,
+           x.distribution_attempt, x.url);
 }
 
 /// A course with its generated content (JSON text; empty until generated).

@@ -19,6 +19,12 @@ std::string to_string(errc x) {
       return "generator_transient";
     case errc::generator_permanent:
       return "generator_permanent";
+    case errc::channel_transient:
+      return "channel_transient";
+    case errc::channel_permanent:
+      return "channel_permanent";
+    case errc::duplicate:
+      return "duplicate";
     case errc::internal:
       return "internal";
   }

@@ -18,6 +18,9 @@ enum class errc : uint8_t {
   storage_corrupt,      ///< The database holds something this build cannot read.
   generator_transient,  ///< The generator crashed or timed out: retrying may help.
   generator_permanent,  ///< The generator's output or input is invalid: retrying will not help.
+  channel_transient,    ///< A distribution channel failed in a way worth retrying (5xx, I/O).
+  channel_permanent,    ///< A distribution channel refused for good (4xx, invalid content).
+  duplicate,            ///< An idempotency key or webhook event id was used before.
   internal,             ///< A broken invariant: a bug.
 };
 

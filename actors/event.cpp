@@ -130,6 +130,30 @@ nlohmann::json to_cloudevent(const event& e) {
   return j;
 }
 
+std::string to_cloudevent_text(const event& e) {
+  nlohmann::json j{
+      {"specversion", "1.0"},
+      {"id", e.id},
+      {"source", e.source},
+      {"type", e.type},
+      {"subject", e.subject},
+      {"time", format_time(e.time_us)},
+      {"datacontenttype", "application/json"},
+      {"seq", e.seq},
+      {"subjectversion", e.subject_version},
+      {"schemaversion", e.schema_version},
+      {"correlationid", e.correlation_id},
+  };
+  if (!e.causation_id.empty())
+    j["causationid"] = e.causation_id;
+  auto text = j.dump();
+  text.pop_back();
+  text += ",\"data\":";
+  text += e.data.empty() ? std::string{"{}"} : e.data;
+  text += '}';
+  return text;
+}
+
 caf::expected<event> from_cloudevent(const nlohmann::json& j) {
   auto bad = [](const std::string& what) { return make_error(errc::invalid_argument, what); };
   if (!j.is_object())

@@ -18,7 +18,8 @@ struct event {
   std::string source;          ///< CloudEvents source, e.g. "/coursefactory/course-factory".
   std::string type;            ///< One of the catalogue's types, e.g. "course.generation.started".
   std::string subject;         ///< The course id.
-  int64_t subject_version = 0; ///< (log) 1, 2, 3... per subject.
+  int64_t subject_version = 0; ///< (log) 1, 2, 3... per subject. A producer that sets it
+                               ///< gets the append only if it is the next version.
   int64_t time_us = 0;         ///< (log) UTC, microseconds since the Unix epoch.
   int32_t schema_version = 1;  ///< Version of `data`'s schema for this type.
   std::string correlation_id;  ///< Ties together everything one request caused.
@@ -60,6 +61,24 @@ typename Inspector::result_type inspect(Inspector& f, event_page& x) {
   return f(caf::meta::type_name("cf.event_page"), x.events, x.next_after);
 }
 
+/// A remembered request: an Idempotency-Key or a webhook event id, stored in the same
+/// transaction as the events it caused, so a repeat is recognised exactly once.
+struct idempotency_record {
+  std::string scope;         ///< What the key belongs to: "courses", "stripe", ...
+  std::string key;           ///< The caller's key (Idempotency-Key header, Stripe event id).
+  std::string fingerprint;   ///< Hash of the request body: the same key with another body differs.
+  std::string response;      ///< What to answer a repeat with (JSON text).
+  int64_t created_us = 0;    ///< When it was stored (filled by storage).
+  int64_t not_before_us = 0; ///< Records created before this are expired: ignored and replaced.
+  bool found = false;        ///< Lookups: whether a live record exists.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, idempotency_record& x) {
+  return f(caf::meta::type_name("cf.idempotency_record"), x.scope, x.key, x.fingerprint, x.response,
+           x.created_us, x.not_before_us, x.found);
+}
+
 /// True for a valid type filter: empty, an exact dotted name, or a dotted prefix ending in ".*".
 bool is_valid_type_pattern(const std::string& pattern);
 
@@ -75,6 +94,10 @@ caf::expected<int64_t> parse_time(const std::string& text);
 /// The event as a CloudEvents 1.0 structured-mode JSON object. Extension attributes: `seq`,
 /// `subjectversion`, `schemaversion`, `correlationid`, `causationid`.
 nlohmann::json to_cloudevent(const event& e);
+
+/// The same, serialized, with the stored `data` text spliced in rather than parsed and
+/// re-serialized (the hot path of the event API). Equal to to_cloudevent(e).dump() as JSON.
+std::string to_cloudevent_text(const event& e);
 
 /// Reads a CloudEvents object written by to_cloudevent. Errors: errc::invalid_argument.
 caf::expected<event> from_cloudevent(const nlohmann::json& j);

@@ -58,6 +58,21 @@ caf::error catch_up(event_log_pointer self, const subscriber_actor& who, const s
   }
 }
 
+caf::result<std::vector<event>> append(event_log_pointer self, std::vector<event>& events,
+                                       const idempotency_record* remember) {
+  auto& st = self->state;
+  for (auto& e : events) {
+    if (e.id.empty())
+      e.id = make_uuid_v7();
+    st.last_time_us = std::max(st.last_time_us, now_us());
+    e.time_us = st.last_time_us;
+  }
+  if (auto err = st.store->append(events, remember))
+    return err;
+  publish(self, events);
+  return std::move(events);
+}
+
 event_log_actor::behavior_type event_log(event_log_pointer self,
                                          std::shared_ptr<sqlite_event_store> store) {
   self->state.store = std::move(store);
@@ -68,18 +83,20 @@ event_log_actor::behavior_type event_log(event_log_pointer self,
                subs.end());
   });
   return {
-      [=](append_atom, std::vector<event> events) -> caf::result<std::vector<event>> {
-        auto& st = self->state;
-        for (auto& e : events) {
-          if (e.id.empty())
-            e.id = make_uuid_v7();
-          st.last_time_us = std::max(st.last_time_us, now_us());
-          e.time_us = st.last_time_us;
-        }
-        if (auto err = st.store->append(events))
-          return err;
-        publish(self, events);
-        return events;
+      [=](append_atom, std::vector<event>& events) -> caf::result<std::vector<event>> {
+        return append(self, events, nullptr);
+      },
+      [=](append_atom, std::vector<event>& events,
+          idempotency_record& remember) -> caf::result<std::vector<event>> {
+        remember.created_us = now_us();
+        return append(self, events, &remember);
+      },
+      [=](recall_atom, const std::string& scope, const std::string& key,
+          int64_t not_before_us) -> caf::result<idempotency_record> {
+        auto r = self->state.store->recall(scope, key, not_before_us);
+        if (!r)
+          return r.error();
+        return std::move(*r);
       },
       [=](query_atom, const event_query& q) -> caf::result<event_page> {
         auto page = self->state.store->query(q);
@@ -114,7 +131,7 @@ event_log_actor::behavior_type event_log(event_log_pointer self,
           return head.error();
         // Catch-up and registration happen in one handler: no append can slip in between, so
         // the subscriber sees every event exactly once here, in sequence order.
-        if (auto err = catch_up(self, who, pattern, after))
+        if (auto err = after >= 0 ? catch_up(self, who, pattern, after) : caf::error{})
           return err;
         self->monitor(who);
         self->state.subscribers.push_back({std::move(who), pattern});

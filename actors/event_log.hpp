@@ -25,6 +25,11 @@ using event_log_actor = caf::typed_actor<
     // filled in (an id already set is kept). Errors: invalid_argument, conflict,
     // storage_unavailable. Nothing is written on error.
     caf::replies_to<append_atom, std::vector<event>>::with<std::vector<event>>,
+    // The same, storing `remember` in the same transaction. Errors as above, plus duplicate when a
+    // live record with the same scope and key exists (then nothing is written).
+    caf::replies_to<append_atom, std::vector<event>, idempotency_record>::with<std::vector<event>>,
+    // The live record for (scope, key) created at or after `not_before_us` (found = false: none).
+    caf::replies_to<recall_atom, std::string, std::string, int64_t>::with<idempotency_record>,
     // Reads events in sequence order. Errors: invalid_argument, storage_unavailable.
     caf::replies_to<query_atom, event_query>::with<event_page>,
     // Reads one course with its content. Errors: not_found, storage_unavailable.
@@ -34,9 +39,9 @@ using event_log_actor = caf::typed_actor<
     // The last committed sequence number.
     caf::replies_to<head_atom>::with<int64_t>,
     // Subscribes `who` to committed events whose type matches the pattern (see event_query::type)
-    // with seq > after: stored ones first, then live ones as they commit. Answers the log's head at
-    // the moment live delivery starts. A subscriber is dropped when it terminates.
-    // Errors: invalid_argument (bad pattern), storage_unavailable (catch-up failed; not
+    // with seq > after: stored ones first, then live ones as they commit (after < 0: live only).
+    // Answers the log's head at the moment live delivery starts. A subscriber is dropped when it
+    // terminates. Errors: invalid_argument (bad pattern), storage_unavailable (catch-up failed; not
     // subscribed).
     caf::replies_to<subscribe_atom, subscriber_actor, std::string, int64_t>::with<int64_t>>;
 

@@ -1,17 +1,20 @@
 // Registration of cf message types and the renderer for cf errors.
 #include "actors/type_ids.hpp"
 
+#include "actors/channel.hpp"
 #include "actors/course_factory.hpp"
 #include "actors/course_request.hpp"
 #include "actors/course_state.hpp"
 #include "actors/errc.hpp"
 #include "actors/event.hpp"
+#include "actors/payment.hpp"
 
 namespace cf {
 
 void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<event>("cf.event"); // also std::vector<cf.event>
   cfg.add_message_type<event_query>("cf.event_query");
+  cfg.add_message_type<idempotency_record>("cf.idempotency_record");
   cfg.add_message_type<event_page>("cf.event_page");
   cfg.add_message_type<course_request>("cf.course_request");
   cfg.add_message_type<course_summary>("cf.course_summary");
@@ -19,6 +22,10 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<course_query>("cf.course_query");
   cfg.add_message_type<course_page>("cf.course_page");
   cfg.add_message_type<course_accepted>("cf.course_accepted");
+  cfg.add_message_type<idempotency_key>("cf.idempotency_key");
+  cfg.add_message_type<payment_notice>("cf.payment_notice");
+  cfg.add_message_type<webhook_outcome>("cf.webhook_outcome");
+  cfg.add_message_type<published_course>("cf.published_course");
   cfg.add_error_category(caf::atom("cf"),
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            return "cf::" + to_string(static_cast<errc>(code)) + caf::to_string(ctx);

@@ -15,6 +15,13 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using notify_atom = caf::atom_constant<caf::atom("notify")>;
 using create_atom = caf::atom_constant<caf::atom("create")>;
 using generate_atom = caf::atom_constant<caf::atom("generate")>;
+using recall_atom = caf::atom_constant<caf::atom("recall")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
 
 /// Registers every cf message type and the "cf" error renderer. Call on every
 /// actor_system_config before constructing the actor_system (the service and test fixtures do).

@@ -7,7 +7,7 @@
 
 namespace cf {
 
-/// A new UUIDv7 in canonical lower-case form. Ids made by one thread are strictly increasing,
+/// A new UUIDv7 in canonical lower-case form. Ids are strictly increasing process-wide,
 /// even within one millisecond (a 12-bit counter fills rand_a; on overflow the timestamp is
 /// advanced by one ms). Thread-safe.
 std::string make_uuid_v7();

@@ -1,6 +1,8 @@
 // The settings table and its three readers: defaults, config file and command line.
 #include "config/settings.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -49,8 +51,35 @@ option int_option(const char* section, const char* key, const char* flag, const 
           [=](const settings& s) { return std::to_string(s.*member); }};
 }
 
+option double_option(const char* section, const char* key, const char* flag, const char* help,
+                     double settings::*member, double lo, double hi) {
+  return {section,
+          key,
+          flag,
+          help,
+          [=](settings& s, const std::string& v) -> std::string {
+            try {
+              size_t used = 0;
+              double d = std::stod(v, &used);
+              if (used == v.size() && d >= lo && d <= hi) {
+                s.*member = d;
+                return {};
+              }
+            } catch (const std::exception&) {
+              // reported below
+            }
+            return "expected a number from " + std::to_string(lo) + " to " + std::to_string(hi);
+          },
+          [=](const settings& s) {
+            std::ostringstream out;
+            out << s.*member;
+            return out.str();
+          }};
+}
+
 option string_option(const char* section, const char* key, const char* flag, const char* help,
-                     std::string settings::*member, std::vector<std::string> allowed = {}) {
+                     std::string settings::*member, std::vector<std::string> allowed = {},
+                     bool may_be_empty = false) {
   return {section,
           key,
           flag,
@@ -61,7 +90,7 @@ option string_option(const char* section, const char* key, const char* flag, con
               for (const auto& a : allowed) ok = ok || a == v;
               if (!ok)
                 return "\"" + v + "\" is not one of the allowed values";
-            } else if (v.empty()) {
+            } else if (v.empty() && !may_be_empty) {
               return "must not be empty";
             }
             s.*member = v;
@@ -103,6 +132,58 @@ const std::vector<option>& options() {
                  &settings::generation_timeout_ms, 10, 3600000),
       int_option("actors", "scheduler_threads", "scheduler-threads",
                  "CAF worker threads; 0 means one per core.", &settings::scheduler_threads, 0, 256),
+      int_option("retry", "initial_delay_ms", "retry-initial-delay-ms",
+                 "Delay before the first retry of a transient failure (before jitter).",
+                 &settings::retry_initial_delay_ms, 1, 3600000),
+      double_option("retry", "multiplier", "retry-multiplier",
+                    "Each further retry waits this many times longer.", &settings::retry_multiplier,
+                    1.0, 100.0),
+      int_option("retry", "max_delay_ms", "retry-max-delay-ms", "Cap on any one retry delay.",
+                 &settings::retry_max_delay_ms, 1, 86400000),
+      int_option("retry", "max_attempts", "retry-max-attempts",
+                 "Attempts in all (the first included) before a step rests as failed.",
+                 &settings::retry_max_attempts, 1, 100),
+      string_option("generation", "command", "generation-command",
+                    "External generator: a program (and arguments, space-separated) that reads the "
+                    "request as JSON on stdin and writes the course as JSON on stdout. Empty: the "
+                    "built-in generator.",
+                    &settings::generation_command, {}, true),
+      string_option("payment", "stripe_webhook_secret", "stripe-webhook-secret",
+                    "Endpoint secret that signs payment webhooks (Stripe's whsec_...). Also "
+                    "COURSEFACTORY_STRIPE_WEBHOOK_SECRET. Empty: use secret_file.",
+                    &settings::stripe_webhook_secret, {}, true),
+      string_option("payment", "stripe_webhook_secret_file", "stripe-webhook-secret-file",
+                    "Used when no secret is given: read from this file, created with a random "
+                    "secret (mode 0600) if missing; `coursefactory pay` reads it too.",
+                    &settings::stripe_webhook_secret_file),
+      int_option("payment", "signature_tolerance_s", "stripe-tolerance-s",
+                 "Webhooks signed further than this from now are rejected.",
+                 &settings::stripe_tolerance_s, 1, 86400),
+      int_option("payment", "expiry_s", "payment-expiry-s",
+                 "A payment not completed this long after it was required fails as expired.",
+                 &settings::payment_expiry_s, 1, 365 * 86400),
+      string_option("distribution", "channels", "distribution-channels",
+                    "Comma-separated channels to publish to: site, webhook.",
+                    &settings::distribution_channels),
+      string_option("distribution", "webhook_urls", "distribution-webhook-urls",
+                    "Comma-separated http:// URLs the webhook channel POSTs published courses to.",
+                    &settings::distribution_webhook_urls, {}, true),
+      string_option("distribution", "webhook_secret", "distribution-webhook-secret",
+                    "Secret that signs outgoing webhooks (Coursefactory-Signature header). Empty: "
+                    "the payment webhook secret.",
+                    &settings::distribution_webhook_secret, {}, true),
+      int_option("distribution", "timeout_ms", "distribution-timeout-ms",
+                 "Per webhook request; a slower receiver counts as a transient failure.",
+                 &settings::distribution_timeout_ms, 10, 600000),
+      string_option("site", "dir", "site-dir",
+                    "Folder the site channel writes published courses to; served at /courses/.",
+                    &settings::site_dir),
+      string_option("site", "base_url", "site-base-url",
+                    "Public URL of that folder. Empty: http://<host>:<port>/courses.",
+                    &settings::site_base_url, {}, true),
+      int_option("idempotency", "retention_s", "idempotency-retention-s",
+                 "How long Idempotency-Key values of POST /v1/courses are remembered.",
+                 &settings::idempotency_retention_s, 1, 365 * 86400),
   };
   return table;
 }
@@ -190,6 +271,8 @@ std::string parse_command_line(const std::vector<std::string>& args, settings& o
     if (name == "config")
       if (auto err = load_config_file(value, out); !err.empty())
         return err;
+  if (const char* secret = std::getenv("COURSEFACTORY_STRIPE_WEBHOOK_SECRET"); secret && *secret)
+    out.stripe_webhook_secret = secret;
   for (const auto& [name, value] : flags) {
     if (name == "config")
       continue;
@@ -236,9 +319,67 @@ std::string default_config_file() {
   return out.str();
 }
 
+std::string load_or_create_secret(const std::string& path, std::string& error) {
+  std::error_code ec;
+  if (std::ifstream in{path}; in) {
+    std::string secret;
+    std::getline(in, secret);
+    secret = trim(secret);
+    if (!secret.empty())
+      return secret;
+    error = path + " is empty";
+    return {};
+  }
+  auto parent = std::filesystem::path{path}.parent_path();
+  if (!parent.empty())
+    std::filesystem::create_directories(parent, ec);
+  std::ifstream urandom{"/dev/urandom", std::ios::binary};
+  unsigned char bytes[24];
+  if (!urandom.read(reinterpret_cast<char*>(bytes), sizeof(bytes))) {
+    error = "cannot read /dev/urandom";
+    return {};
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string secret = "whsec_";
+  for (unsigned char b : bytes) {
+    secret += hex[b >> 4];
+    secret += hex[b & 0xF];
+  }
+  {
+    std::ofstream out{path};
+    out << secret << "\n";
+    if (!out) {
+      error = "cannot write " + path;
+      return {};
+    }
+  }
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  return secret;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in{text};
+  while (std::getline(in, item, ','))
+    if (auto t = trim(item); !t.empty())
+      out.push_back(t);
+  return out;
+}
+
 std::string check(const settings& s) {
   if (s.host.empty())
     return "http.host must not be empty";
+  auto channels = split_list(s.distribution_channels);
+  if (channels.empty())
+    return "distribution.channels must name at least one channel";
+  for (const auto& c : channels) {
+    if (c != "site" && c != "webhook")
+      return "distribution.channels: unknown channel " + c + " (known: site, webhook)";
+    if (c == "webhook" && split_list(s.distribution_webhook_urls).empty())
+      return "distribution.channels has webhook, but distribution.webhook_urls is empty";
+  }
   return {};
 }
 

@@ -21,10 +21,27 @@ struct settings {
   int32_t http_request_timeout_ms = 5000;
   int32_t generation_timeout_ms = 30000;
   int32_t scheduler_threads = 0;
+  int32_t retry_initial_delay_ms = 500;
+  double retry_multiplier = 2.0;
+  int32_t retry_max_delay_ms = 30000;
+  int32_t retry_max_attempts = 5;
+  std::string generation_command; ///< Empty: the built-in generator.
+  std::string stripe_webhook_secret;
+  std::string stripe_webhook_secret_file = "./var/stripe-webhook-secret";
+  int32_t stripe_tolerance_s = 300;
+  int32_t payment_expiry_s = 86400;
+  std::string distribution_channels = "site";
+  std::string distribution_webhook_urls;
+  std::string distribution_webhook_secret;
+  int32_t distribution_timeout_ms = 10000;
+  std::string site_dir = "./var/site";
+  std::string site_base_url; ///< Empty: http://<host>:<port>/courses.
+  int32_t idempotency_retention_s = 86400;
 };
 
 /// Reads `--flag value` / `--flag=value` pairs after the command name. `--config FILE` is read
-/// first, wherever it stands, then the other flags apply on top. Returns an error message, or an
+/// first, wherever it stands, then the environment (COURSEFACTORY_STRIPE_WEBHOOK_SECRET), then
+/// the other flags on top. Returns an error message, or an
 /// empty string on success. `help` is set when --help was given.
 std::string parse_command_line(const std::vector<std::string>& args, settings& out, bool& help);
 
@@ -38,7 +55,15 @@ std::string serve_help();
 /// The documented default config file (the content of config/coursefactory.ini).
 std::string default_config_file();
 
-/// Checks ranges (port, thread counts, ...). Returns an error message or an empty string.
+/// Checks what single keys cannot (channels known, webhook URLs given when the webhook channel
+/// is on). Returns an error message or an empty string.
 std::string check(const settings& s);
+
+/// Reads the secret in `path`, or creates the file (and its folder) with a new random secret,
+/// readable by its owner only. Returns the secret, or an empty string with `error` set.
+std::string load_or_create_secret(const std::string& path, std::string& error);
+
+/// Splits a comma-separated list, trimming blanks and dropping empty entries.
+std::vector<std::string> split_list(const std::string& text);
 
 } // namespace cf

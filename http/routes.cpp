@@ -1,32 +1,19 @@
-// REST routes: parse and check the request, ask an actor, write JSON or a problem.
+// Course, event and health routes: parse and check the request, ask an actor, write JSON or a
+// problem.
 #include "http/routes.hpp"
 
 #include <httplib.h>
 
-#include <caf/scoped_actor.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/course_state.hpp"
-#include "actors/errc.hpp"
+#include "actors/signing.hpp"
 #include "actors/uuid.hpp"
 #include "http/problem.hpp"
 
 namespace cf {
 
-namespace {
-
 using json = nlohmann::json;
-
-// One blocking request from an httplib thread; a fresh scoped_actor each time (see the CAF guide:
-// a long-lived one collects stale timeout messages).
-template <class R, class Handle, class... Ts>
-caf::expected<R> ask(const route_context& ctx, const Handle& h, Ts&&... xs) {
-  caf::expected<R> result = make_error(errc::internal, "no reply");
-  caf::scoped_actor self{*ctx.sys};
-  self->request(h, ctx.timeout, std::forward<Ts>(xs)...)
-      .receive([&](R& r) { result = std::move(r); }, [&](caf::error& e) { result = std::move(e); });
-  return result;
-}
 
 void write_json(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
@@ -37,29 +24,55 @@ void fail(const route_context& ctx, httplib::Response& res, const caf::error& er
   write_problem(res, err, ctx.sys->render(err));
 }
 
+bool is_json(const httplib::Request& req) {
+  auto type = req.get_header_value("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  for (auto& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return type == "application/json";
+}
+
+void reject_other_methods(httplib::Server& srv, const std::string& pattern,
+                          const std::string& allow) {
+  auto handler = [allow](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", allow);
+    write_problem(res, 405, "method_not_allowed",
+                  req.method + " is not allowed here; use " + allow);
+  };
+  if (allow.find("GET") == std::string::npos)
+    srv.Get(pattern, handler);
+  if (allow.find("POST") == std::string::npos)
+    srv.Post(pattern, handler);
+  srv.Put(pattern, handler);
+  srv.Delete(pattern, handler);
+  srv.Patch(pattern, handler);
+}
+
+namespace {
+
 // Reads an optional integer query parameter within [lo, hi]; records a field error otherwise.
 int64_t int_param(const httplib::Request& req, const char* name, int64_t fallback, int64_t lo,
                   int64_t hi, std::vector<field_error>& errs) {
   if (!req.has_param(name))
     return fallback;
   auto v = req.get_param_value(name);
-  try {
-    size_t used = 0;
-    auto n = std::stoll(v, &used);
-    if (used == v.size() && n >= lo && n <= hi)
+  bool digits = !v.empty() && v.size() <= 19;
+  for (size_t i = 0; i < v.size(); ++i)
+    digits = digits && (std::isdigit(static_cast<unsigned char>(v[i])) || (i == 0 && v[i] == '-'));
+  if (digits && v != "-") {
+    auto n = std::stoll(v);
+    if (n >= lo && n <= hi)
       return n;
-  } catch (const std::exception&) {
-    // falls through to the error below
   }
   errs.push_back(
       {name, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi)});
   return fallback;
 }
 
-// The caller's correlation id, if it sent a usable one.
-std::string correlation_of(const httplib::Request& req) {
-  auto id = req.get_header_value("X-Correlation-ID");
-  if (id.empty() || id.size() > 128)
+// A usable header value: 1-max printable ASCII characters without spaces, or empty.
+std::string token_header(const httplib::Request& req, const char* name, size_t max) {
+  auto id = req.get_header_value(name);
+  if (id.empty() || id.size() > max)
     return {};
   for (unsigned char c : id)
     if (c < 0x21 || c > 0x7e)
@@ -67,48 +80,62 @@ std::string correlation_of(const httplib::Request& req) {
   return id;
 }
 
-std::string events_body(const event_page& page) {
-  json list = json::array();
-  for (const auto& e : page.events) list.push_back(to_cloudevent(e));
-  json body{{"events", std::move(list)}};
-  body["next_after"] = page.next_after > 0 ? json(page.next_after) : json(nullptr);
-  return body.dump();
+std::string accepted_body(const course_accepted& a) {
+  auto self = "/v1/courses/" + a.course_id;
+  return json{{"course_id", a.course_id},
+              {"status", a.status},
+              {"links", {{"self", self}, {"events", self + "/events"}}}}
+      .dump();
 }
 
 void post_course(const route_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto type = req.get_header_value("Content-Type");
-  if (type.rfind("application/json", 0) != 0) {
-    write_problem(res, 415, "unsupported_media_type",
-                  "send the course request as application/json");
-    return;
-  }
+  if (!is_json(req))
+    return write_problem(res, 415, "unsupported_media_type",
+                         "send the course request as application/json");
   json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) {
-    write_problem(res, 400, "malformed_json", "the body is not valid JSON");
-    return;
-  }
+  if (body.is_discarded())
+    return write_problem(res, 400, "malformed_json", "the body is not valid JSON");
   std::vector<field_error> errs;
   auto request = parse_course_request(body, errs);
-  if (!errs.empty()) {
-    write_problem(res, 422, "validation_failed", "the course request has invalid fields", errs);
-    return;
-  }
-  auto correlation = correlation_of(req);
+  if (!errs.empty())
+    return write_problem(res, 422, "validation_failed", "the course request has invalid fields",
+                         errs);
+  auto correlation = token_header(req, "X-Correlation-ID", 128);
   if (correlation.empty())
     correlation = make_uuid_v7();
-  auto accepted =
-      ask<course_accepted>(ctx, ctx.actors.factory, create_atom::value, request, correlation);
+  caf::expected<course_accepted> accepted = make_error(errc::internal);
+  if (req.has_header("Idempotency-Key")) {
+    auto key = token_header(req, "Idempotency-Key", 255);
+    if (key.empty())
+      return write_problem(res, 400, "invalid_idempotency_key",
+                           "Idempotency-Key must be 1-255 printable characters without spaces");
+    // The fingerprint is over the parsed body, so formatting and key order do not matter.
+    idempotency_key k{key, sha256_hex(body.dump())};
+    accepted =
+        ask<course_accepted>(ctx, ctx.actors.factory, create_atom::value, request, correlation, k);
+    if (!accepted && is(accepted.error(), errc::duplicate))
+      return write_problem(res, 422, "idempotency_key_reused",
+                           "this Idempotency-Key was used with a different request body");
+  } else {
+    accepted =
+        ask<course_accepted>(ctx, ctx.actors.factory, create_atom::value, request, correlation);
+  }
   if (!accepted)
     return fail(ctx, res, accepted.error());
-  auto location = "/v1/courses/" + accepted->course_id;
-  res.set_header("Location", location);
+  res.set_header("Location", "/v1/courses/" + accepted->course_id);
   res.set_header("X-Correlation-ID", correlation);
-  write_json(res, 202,
-             json{{"course_id", accepted->course_id},
-                  {"status", accepted->status},
-                  {"seq", accepted->started_seq},
-                  {"links", {{"self", location}, {"events", location + "/events"}}}}
-                 .dump());
+  if (accepted->replayed)
+    res.set_header("Idempotent-Replayed", "true");
+  write_json(res, 202, accepted_body(*accepted));
+}
+
+void retry_course(const route_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto accepted =
+      ask<course_accepted>(ctx, ctx.actors.factory, retry_atom::value, req.matches[1].str());
+  if (!accepted)
+    return fail(ctx, res, accepted.error());
+  res.set_header("Location", "/v1/courses/" + accepted->course_id);
+  write_json(res, 202, accepted_body(*accepted));
 }
 
 void get_course(const route_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -144,11 +171,11 @@ void list_courses(const route_context& ctx, const httplib::Request& req, httplib
 }
 
 void list_events(const route_context& ctx, const httplib::Request& req, httplib::Response& res,
-                 const std::string& subject) {
+                 const std::string& course_id) {
   std::vector<field_error> errs;
   event_query q;
   q.type = req.get_param_value("type");
-  q.subject = subject.empty() ? req.get_param_value("subject") : subject;
+  q.subject = course_id.empty() ? req.get_param_value("subject") : course_id;
   q.after_seq = int_param(req, "after", 0, 0, INT64_MAX, errs);
   q.limit = static_cast<int32_t>(int_param(req, "limit", 100, 1, 1000, errs));
   if (!is_valid_type_pattern(q.type))
@@ -158,41 +185,50 @@ void list_events(const route_context& ctx, const httplib::Request& req, httplib:
   auto page = ask<event_page>(ctx, ctx.actors.log, query_atom::value, q);
   if (!page)
     return fail(ctx, res, page.error());
-  write_json(res, 200, events_body(*page));
-}
-
-void course_events(const route_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = req.matches[1].str();
-  auto view = ask<course_view>(ctx, ctx.actors.log, caf::get_atom::value, id);
-  if (!view)
-    return fail(ctx, res, view.error());
-  list_events(ctx, req, res, id);
+  if (!course_id.empty() && page->events.empty()) { // an empty page: is there such a course?
+    auto view = ask<course_view>(ctx, ctx.actors.log, caf::get_atom::value, course_id);
+    if (!view)
+      return fail(ctx, res, view.error());
+  }
+  std::string body = "{\"events\":[";
+  for (size_t i = 0; i < page->events.size(); ++i) {
+    if (i > 0)
+      body += ',';
+    body += to_cloudevent_text(page->events[i]);
+  }
+  body += "],\"next_after\":";
+  body += page->next_after > 0 ? std::to_string(page->next_after) : std::string{"null"};
+  body += '}';
+  write_json(res, 200, body);
 }
 
 void health(const route_context& ctx, const httplib::Request&, httplib::Response& res) {
   auto head = ask<int64_t>(ctx, ctx.actors.log, head_atom::value);
-  if (!head) {
-    res.status = 503;
-    res.set_content(
-        json{{"status", "unavailable"}, {"detail", ctx.sys->render(head.error())}}.dump(),
-        "application/json");
-    return;
-  }
+  if (!head)
+    return write_problem(res, 503, "unavailable",
+                         "the event log cannot be read: " + ctx.sys->render(head.error()));
   write_json(res, 200, json{{"status", "ok"}, {"last_seq", *head}}.dump());
 }
 
 } // namespace
 
-void register_routes(httplib::Server& srv, const route_context& ctx) {
+void register_course_routes(httplib::Server& srv, const route_context& ctx) {
   const auto* c = &ctx;
-  const char* course_path = "/v1/courses/([0-9A-Za-z-]{1,64})";
+  const std::string course = "/v1/courses/([0-9A-Za-z-]{1,64})";
   srv.Post("/v1/courses", [c](const auto& req, auto& res) { post_course(*c, req, res); });
   srv.Get("/v1/courses", [c](const auto& req, auto& res) { list_courses(*c, req, res); });
-  srv.Get(course_path, [c](const auto& req, auto& res) { get_course(*c, req, res); });
-  srv.Get(std::string{course_path} + "/events",
-          [c](const auto& req, auto& res) { course_events(*c, req, res); });
+  srv.Get(course, [c](const auto& req, auto& res) { get_course(*c, req, res); });
+  srv.Get(course + "/events",
+          [c](const auto& req, auto& res) { list_events(*c, req, res, req.matches[1].str()); });
+  srv.Post(course + "/retry", [c](const auto& req, auto& res) { retry_course(*c, req, res); });
   srv.Get("/v1/events", [c](const auto& req, auto& res) { list_events(*c, req, res, {}); });
   srv.Get("/v1/health", [c](const auto& req, auto& res) { health(*c, req, res); });
+  reject_other_methods(srv, "/v1/courses", "GET, POST");
+  reject_other_methods(srv, course, "GET");
+  reject_other_methods(srv, course + "/events", "GET");
+  reject_other_methods(srv, course + "/retry", "POST");
+  reject_other_methods(srv, "/v1/events", "GET");
+  reject_other_methods(srv, "/v1/health", "GET");
 }
 
 } // namespace cf

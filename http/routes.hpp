@@ -1,13 +1,20 @@
-// Internal to http/: the REST routes, registered on a server by http_server.
+// Internal to http/: the REST routes and what they share. http_server registers them.
 #pragma once
 
+#include <caf/scoped_actor.hpp>
 #include <chrono>
+#include <string>
+#include <vector>
 
+#include "actors/course_request.hpp"
+#include "actors/errc.hpp"
 #include "http/server.hpp"
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+} // namespace httplib
 
 namespace cf {
 
@@ -15,9 +22,38 @@ struct route_context {
   caf::actor_system* sys;
   http_actors actors;
   std::chrono::milliseconds timeout; ///< Per actor request.
+  std::string webhook_secret;        ///< Verifies POST /v1/payments/webhook.
+  int64_t webhook_tolerance_s = 300;
 };
 
-/// Registers every /v1 route on `srv`. `ctx` must outlive `srv`.
-void register_routes(httplib::Server& srv, const route_context& ctx);
+/// Registers the course, event and health routes on `srv`. `ctx` must outlive `srv`.
+void register_course_routes(httplib::Server& srv, const route_context& ctx);
+
+/// Registers POST /v1/payments/webhook on `srv`. `ctx` must outlive `srv`.
+void register_payment_routes(httplib::Server& srv, const route_context& ctx);
+
+/// Answers 405 with an Allow header for every method on `pattern` that `allow` does not list.
+void reject_other_methods(httplib::Server& srv, const std::string& pattern,
+                          const std::string& allow);
+
+/// One blocking request from an httplib thread; a fresh scoped_actor each time (see the CAF
+/// guide: a long-lived one collects stale timeout messages).
+template <class R, class Handle, class... Ts>
+caf::expected<R> ask(const route_context& ctx, const Handle& h, Ts&&... xs) {
+  caf::expected<R> result = make_error(errc::internal, "no reply");
+  caf::scoped_actor self{*ctx.sys};
+  self->request(h, ctx.timeout, std::forward<Ts>(xs)...)
+      .receive([&](R& r) { result = std::move(r); }, [&](caf::error& e) { result = std::move(e); });
+  return result;
+}
+
+/// Sets status and an application/json body.
+void write_json(httplib::Response& res, int status, const std::string& body);
+
+/// Writes the problem response for an actor error.
+void fail(const route_context& ctx, httplib::Response& res, const caf::error& err);
+
+/// True when the request's media type (before any parameters) is application/json.
+bool is_json(const httplib::Request& req);
 
 } // namespace cf

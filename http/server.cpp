@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 
 #include "http/problem.hpp"
@@ -22,12 +23,14 @@ struct http_server::impl {
   std::atomic<int> listen_fd{-1};
 };
 
-http_server::http_server(caf::actor_system& sys, http_actors actors, const settings& s)
+http_server::http_server(caf::actor_system& sys, http_actors actors, const settings& s,
+                         std::string webhook_secret)
     : impl_(std::make_unique<impl>()) {
   auto& p = *impl_;
   p.cfg = s;
   p.ctx =
-      route_context{&sys, std::move(actors), std::chrono::milliseconds{s.http_request_timeout_ms}};
+      route_context{&sys, std::move(actors), std::chrono::milliseconds{s.http_request_timeout_ms},
+                    std::move(webhook_secret), s.stripe_tolerance_s};
   auto& srv = p.srv;
   srv.set_tcp_nodelay(true); // otherwise each keep-alive response waits ~40 ms for a delayed ACK
   srv.set_keep_alive_max_count(static_cast<size_t>(s.http_keep_alive_max));
@@ -71,7 +74,12 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const setti
                   << std::endl;
         write_problem(res, 500, "internal", "internal error");
       });
-  register_routes(srv, p.ctx);
+  register_course_routes(srv, p.ctx);
+  register_payment_routes(srv, p.ctx);
+  std::error_code ec;
+  std::filesystem::create_directories(s.site_dir, ec);
+  if (!srv.set_mount_point("/courses", s.site_dir))
+    std::cerr << "http: cannot serve " << s.site_dir << " at /courses" << std::endl;
 }
 
 http_server::~http_server() = default;

@@ -8,6 +8,7 @@
 
 #include "actors/course_factory.hpp"
 #include "actors/event_log.hpp"
+#include "actors/payment.hpp"
 #include "config/settings.hpp"
 
 namespace cf {
@@ -16,12 +17,15 @@ namespace cf {
 struct http_actors {
   course_factory_actor factory;
   event_log_actor log;
+  payment_actor payment;
 };
 
 class http_server {
 public:
-  /// `sys` and the actors must outlive the server.
-  http_server(caf::actor_system& sys, http_actors actors, const settings& s);
+  /// `sys` and the actors must outlive the server. Payment webhooks are verified with
+  /// `webhook_secret`; the site channel's folder `s.site_dir` is served at /courses/.
+  http_server(caf::actor_system& sys, http_actors actors, const settings& s,
+              std::string webhook_secret);
   ~http_server();
 
   /// Binds to s.host:s.port (port 0: any free port). Returns the bound port, or -1 when binding

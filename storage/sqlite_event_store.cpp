@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/errc.hpp"
+#include "actors/uuid.hpp"
 
 namespace cf {
 
@@ -50,6 +51,20 @@ const char* const migrations[] = {
       content_seq INTEGER NOT NULL) WITHOUT ROWID;
     CREATE INDEX courses_by_status ON courses(status, id);
   )sql",
+    // 2: payment and distribution state in the read model; remembered requests.
+    R"sql(
+    ALTER TABLE courses ADD COLUMN payment_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE courses ADD COLUMN payment_expires_us INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE courses ADD COLUMN distribution_attempt INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE courses ADD COLUMN url TEXT NOT NULL DEFAULT '';
+    CREATE TABLE idempotency(
+      scope TEXT NOT NULL,
+      key TEXT NOT NULL,
+      fingerprint TEXT NOT NULL,
+      response TEXT NOT NULL,
+      created_us INTEGER NOT NULL,
+      PRIMARY KEY(scope, key)) WITHOUT ROWID;
+  )sql",
 };
 constexpr int32_t migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == sqlite_event_store::schema_version);
@@ -61,11 +76,18 @@ constexpr const char* subject_version_sql =
     "SELECT COALESCE(MAX(subject_version), 0) FROM events WHERE subject = ?";
 constexpr const char* course_columns =
     "id, status, title, user_id, language, dry_run, amount_cents, currency, version, last_seq, "
-    "created_us, updated_us, attempt, last_error, content_seq";
+    "created_us, updated_us, attempt, last_error, content_seq, payment_id, payment_expires_us, "
+    "distribution_attempt, url";
 constexpr const char* upsert_course_sql =
     "INSERT OR REPLACE INTO courses(id, status, title, user_id, language, dry_run, amount_cents, "
-    "currency, version, last_seq, created_us, updated_us, attempt, last_error, content_seq) "
-    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "currency, version, last_seq, created_us, updated_us, attempt, last_error, content_seq, "
+    "payment_id, payment_expires_us, distribution_attempt, url) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* recall_sql =
+    "SELECT fingerprint, response, created_us FROM idempotency WHERE scope = ? AND key = ?";
+constexpr const char* remember_sql =
+    "INSERT OR REPLACE INTO idempotency(scope, key, fingerprint, response, created_us) "
+    "VALUES(?,?,?,?,?)";
 constexpr const char* event_columns =
     "seq, id, source, type, subject, subject_version, time_us, schema_version, correlation_id, "
     "causation_id, data";
@@ -73,6 +95,13 @@ constexpr const char* head_sql = "SELECT COALESCE(MAX(seq), 0) FROM events";
 constexpr const char* count_sql = "SELECT COUNT(*) FROM events";
 constexpr const char* content_sql =
     "SELECT json_extract(data, '$.content') FROM events WHERE seq = ?";
+
+// Resets a cached statement when it goes out of scope. A statement left mid-step keeps its read
+// transaction open: the WAL could then never be checkpointed and would grow without end.
+struct reset_on_exit {
+  SQLite::Statement& st;
+  ~reset_on_exit() { st.tryReset(); }
+};
 
 caf::error from_exception(const SQLite::Exception& ex) {
   auto code = ex.getErrorCode() & 0xFF;
@@ -100,6 +129,10 @@ course_summary read_course(SQLite::Statement& st) {
   c.attempt = st.getColumn(12).getInt();
   c.last_error = st.getColumn(13).getString();
   c.content_seq = st.getColumn(14).getInt64();
+  c.payment_id = st.getColumn(15).getString();
+  c.payment_expires_us = st.getColumn(16).getInt64();
+  c.distribution_attempt = st.getColumn(17).getInt();
+  c.url = st.getColumn(18).getString();
   return c;
 }
 
@@ -126,7 +159,7 @@ void migrate(SQLite::Database& db) {
                              + " is newer than this build's "
                              + std::to_string(sqlite_event_store::schema_version));
   for (int32_t v = current; v < migration_count; ++v) {
-    SQLite::Transaction tx{db};
+    SQLite::Transaction tx{db, SQLite::TransactionBehavior::IMMEDIATE};
     db.exec(migrations[v]);
     db.exec("PRAGMA user_version = " + std::to_string(v + 1));
     tx.commit();
@@ -143,6 +176,8 @@ struct sqlite_event_store::impl {
   SQLite::Statement upsert_course;
   SQLite::Statement select_head;
   SQLite::Statement select_content;
+  SQLite::Statement select_record;
+  SQLite::Statement upsert_record;
 
   explicit impl(const std::string& path)
       : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000),
@@ -151,7 +186,39 @@ struct sqlite_event_store::impl {
         select_course(db, std::string{"SELECT "} + course_columns + " FROM courses WHERE id = ?"),
         upsert_course(db, upsert_course_sql),
         select_head(db, head_sql),
-        select_content(db, content_sql) {}
+        select_content(db, content_sql),
+        select_record(db, recall_sql),
+        upsert_record(db, remember_sql) {}
+
+  idempotency_record recall(const std::string& scope, const std::string& key,
+                            int64_t not_before_us) {
+    idempotency_record r;
+    r.scope = scope;
+    r.key = key;
+    select_record.tryReset();
+    reset_on_exit guard{select_record};
+    select_record.bind(1, scope);
+    select_record.bind(2, key);
+    if (select_record.executeStep()) {
+      r.fingerprint = select_record.getColumn(0).getString();
+      r.response = select_record.getColumn(1).getString();
+      r.created_us = select_record.getColumn(2).getInt64();
+      r.found = r.created_us >= not_before_us;
+    }
+    return r;
+  }
+
+  // Expired records with the same key are replaced: their retention is over.
+  void remember(const idempotency_record& r) {
+    upsert_record.tryReset();
+    reset_on_exit guard{upsert_record};
+    upsert_record.bind(1, r.scope);
+    upsert_record.bind(2, r.key);
+    upsert_record.bind(3, r.fingerprint);
+    upsert_record.bind(4, r.response);
+    upsert_record.bind(5, r.created_us != 0 ? r.created_us : now_us());
+    upsert_record.exec();
+  }
 
   // The first statement is prepared only after the schema exists: configure and migrate here.
   static SQLite::Statement prepare_after_migration(SQLite::Database& db, const char* sql) {
@@ -163,6 +230,7 @@ struct sqlite_event_store::impl {
   // Loads the read-model row of `id` into `c`; leaves `c` untouched when there is none.
   void load_course(const std::string& id, course_summary& c) {
     select_course.tryReset();
+    reset_on_exit guard{select_course};
     select_course.bind(1, id);
     if (select_course.executeStep())
       c = read_course(select_course);
@@ -171,6 +239,7 @@ struct sqlite_event_store::impl {
   void store_course(const course_summary& c) {
     auto& st = upsert_course;
     st.tryReset();
+    reset_on_exit guard{st};
     st.bind(1, c.id);
     st.bind(2, c.status);
     st.bind(3, c.title);
@@ -186,11 +255,16 @@ struct sqlite_event_store::impl {
     st.bind(13, c.attempt);
     st.bind(14, c.last_error);
     st.bind(15, c.content_seq);
+    st.bind(16, c.payment_id);
+    st.bind(17, c.payment_expires_us);
+    st.bind(18, c.distribution_attempt);
+    st.bind(19, c.url);
     st.exec();
   }
 
   int64_t next_subject_version(const std::string& subject) {
     subject_version.tryReset();
+    reset_on_exit guard{subject_version};
     subject_version.bind(1, subject);
     subject_version.executeStep();
     return subject_version.getColumn(0).getInt64() + 1;
@@ -199,6 +273,7 @@ struct sqlite_event_store::impl {
   int64_t insert(const event& e) {
     auto& st = insert_event;
     st.tryReset();
+    reset_on_exit guard{st};
     st.bind(1, e.id);
     st.bind(2, e.source);
     st.bind(3, e.type);
@@ -238,7 +313,8 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
   }
 }
 
-caf::error sqlite_event_store::append(std::vector<event>& events) {
+caf::error sqlite_event_store::append(std::vector<event>& events,
+                                      const idempotency_record* remember) {
   for (const auto& e : events)
     if (e.id.empty() || e.type.empty() || e.subject.empty())
       return make_error(errc::invalid_argument, "event needs id, type and subject");
@@ -246,10 +322,22 @@ caf::error sqlite_event_store::append(std::vector<event>& events) {
   std::vector<std::pair<int64_t, int64_t>> assigned; // (seq, subject_version) per event
   assigned.reserve(events.size());
   try {
-    SQLite::Transaction tx{p.db};
+    SQLite::Transaction tx{p.db, SQLite::TransactionBehavior::IMMEDIATE};
+    if (remember != nullptr) {
+      auto live = p.recall(remember->scope, remember->key, remember->not_before_us);
+      if (live.found)
+        return make_error(errc::duplicate,
+                          remember->scope + " key " + remember->key + " was used before");
+      p.remember(*remember);
+    }
     for (auto& e : events) {
       auto copy = e;
       copy.subject_version = p.next_subject_version(e.subject);
+      if (e.subject_version != 0 && e.subject_version != copy.subject_version)
+        return make_error(errc::conflict, "expected " + e.subject + " at version "
+                                              + std::to_string(e.subject_version - 1)
+                                              + ", the log has version "
+                                              + std::to_string(copy.subject_version - 1));
       copy.seq = p.insert(copy);
       course_summary c;
       p.load_course(copy.subject, c);
@@ -270,6 +358,16 @@ caf::error sqlite_event_store::append(std::vector<event>& events) {
     events[i].subject_version = assigned[i].second;
   }
   return {};
+}
+
+caf::expected<idempotency_record> sqlite_event_store::recall(const std::string& scope,
+                                                             const std::string& key,
+                                                             int64_t not_before_us) {
+  try {
+    return impl_->recall(scope, key, not_before_us);
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
 }
 
 caf::expected<event_page> sqlite_event_store::query(const event_query& q) {
@@ -324,6 +422,7 @@ caf::expected<course_view> sqlite_event_store::course(const std::string& id) {
       return make_error(errc::not_found, "no course " + id);
     if (v.summary.content_seq > 0) {
       p.select_content.tryReset();
+      reset_on_exit guard{p.select_content};
       p.select_content.bind(1, v.summary.content_seq);
       if (p.select_content.executeStep())
         v.content = p.select_content.getColumn(0).getString();
@@ -363,6 +462,7 @@ caf::expected<course_page> sqlite_event_store::courses(const course_query& q) {
 caf::expected<int64_t> sqlite_event_store::head() {
   try {
     impl_->select_head.tryReset();
+    reset_on_exit guard{impl_->select_head};
     impl_->select_head.executeStep();
     return impl_->select_head.getColumn(0).getInt64();
   } catch (const SQLite::Exception& ex) {

@@ -25,7 +25,7 @@ enum class durability : uint8_t {
 class sqlite_event_store {
 public:
   /// The schema version this build creates and reads (PRAGMA user_version).
-  static constexpr int32_t schema_version = 1;
+  static constexpr int32_t schema_version = 2;
 
   /// Opens or creates the database at `path` (":memory:" works too), creating parent folders,
   /// and migrates it to `schema_version`. Errors: storage_unavailable (cannot open or write),
@@ -38,10 +38,20 @@ public:
   sqlite_event_store& operator=(const sqlite_event_store&) = delete;
 
   /// Appends `events` in one transaction and updates the read model in the same transaction.
-  /// Fills in each event's `seq` and `subject_version`; `id` and `time_us` must be set.
-  /// On error nothing is written and `events` keep seq 0. Errors: invalid_argument (an event
-  /// without id, type or subject), conflict (duplicate event id), storage_unavailable.
-  [[nodiscard]] caf::error append(std::vector<event>& events);
+  /// Fills in each event's `seq` and `subject_version`; `id` and `time_us` must be set. An event
+  /// whose subject_version is set must be its subject's next version (optimistic concurrency).
+  /// With `remember`, the record is stored in the same transaction. On error nothing is written
+  /// and `events` keep seq 0. Errors: invalid_argument (an event without id, type or subject),
+  /// conflict (duplicate event id, or another subject version than expected), duplicate (a live
+  /// record with the same scope and key exists), storage_unavailable.
+  [[nodiscard]] caf::error append(std::vector<event>& events,
+                                  const idempotency_record* remember = nullptr);
+
+  /// The live record for (scope, key): `found` is false when there is none or it was created
+  /// before `not_before_us`. Errors: storage_unavailable.
+  [[nodiscard]] caf::expected<idempotency_record> recall(const std::string& scope,
+                                                         const std::string& key,
+                                                         int64_t not_before_us);
 
   /// Events matching `q`, in sequence order. Errors: invalid_argument, storage_unavailable.
   [[nodiscard]] caf::expected<event_page> query(const event_query& q);

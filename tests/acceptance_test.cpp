@@ -42,8 +42,9 @@ BOOST_AUTO_TEST_CASE(create_course_then_generation_events_are_started_then_compl
   BOOST_TEST(events[1]["causationid"] == events[0]["id"]);
   for (const auto& e : events) BOOST_TEST(check_event_data(e["type"], e["data"]) == "", e["type"]);
 
+  BOOST_REQUIRE(svc.await_event("course.payment.required", id)); // priced: payment is next
   auto course = json::parse(cli.Get(("/v1/courses/" + id).c_str())->body);
-  BOOST_TEST(course["status"] == "generated");
+  BOOST_TEST(course["status"] == "awaiting_payment");
   BOOST_TEST(course["content"]["language"] == "de");
   BOOST_TEST(course["content"]["modules"][0]["lessons"].size() >= 1u);
 }

@@ -33,9 +33,13 @@ BOOST_AUTO_TEST_CASE(accepted_request_records_started_then_completed) {
   auto accepted = call<course_accepted>(factory, create_atom::value, rust_course(), "corr-1");
   BOOST_REQUIRE(accepted);
   BOOST_TEST(accepted->status == "generating");
-  BOOST_TEST(accepted->started_seq == 1);
-  std::vector<std::string> expected{"course.generation.started", "course.generation.completed"};
+  BOOST_TEST(accepted->seq == 1);
+  // A free course that is not a dry run is enabled right away: distribution is requested in the
+  // same commit as the completed generation.
+  std::vector<std::string> expected{"course.generation.started", "course.generation.completed",
+                                    "course.distribution.requested"};
   BOOST_TEST(log.types() == expected, boost::test_tools::per_element());
+  BOOST_TEST(log.events->at(2).causation_id == log.events->at(1).id);
   const auto& started = log.events->at(0);
   const auto& completed = log.events->at(1);
   BOOST_TEST(started.subject == accepted->course_id);
@@ -54,7 +58,9 @@ BOOST_AUTO_TEST_CASE(failing_generator_records_failed_with_the_error) {
   testkit::fake_event_log log;
   auto gen = std::make_shared<testkit::scripted_generator>(
       std::vector<caf::error>{make_error(errc::generator_transient, "model server crashed")});
-  auto factory = keep(spawn_course_factory(sys(), keep(log.spawn(sys())), gen));
+  course_factory_settings fs;
+  fs.retry.max_attempts = 1; // no retries: the first failure is final
+  auto factory = keep(spawn_course_factory(sys(), keep(log.spawn(sys())), gen, fs));
   auto accepted = call<course_accepted>(factory, create_atom::value, rust_course(), "");
   BOOST_REQUIRE(accepted);
   std::vector<std::string> expected{"course.generation.started", "course.generation.failed"};
@@ -129,6 +135,140 @@ BOOST_AUTO_TEST_CASE(log_failure_reaches_the_caller_and_no_generation_runs) {
   BOOST_REQUIRE(!res);
   BOOST_TEST(is(res.error(), errc::storage_unavailable));
   BOOST_TEST(gen->calls() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_stops_at_generated) {
+  testkit::fake_event_log log;
+  auto factory = keep(spawn_course_factory(sys(), keep(log.spawn(sys())),
+                                           std::make_shared<testkit::scripted_generator>()));
+  auto req = rust_course();
+  req.dry_run = true;
+  BOOST_REQUIRE(call<course_accepted>(factory, create_atom::value, req, ""));
+  std::vector<std::string> expected{"course.generation.started", "course.generation.completed"};
+  BOOST_TEST(log.types() == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(priced_course_waits_for_payment_then_gets_distribution_requested) {
+  testkit::fake_event_log log;
+  auto log_actor = keep(log.spawn(sys()));
+  auto factory =
+      keep(spawn_course_factory(sys(), log_actor, std::make_shared<testkit::scripted_generator>()));
+  run(); // the factory subscribes to completed payments
+  auto req = rust_course();
+  req.amount_cents = 4900;
+  req.currency = "EUR";
+  auto accepted = call<course_accepted>(factory, create_atom::value, req, "");
+  BOOST_REQUIRE(accepted);
+  BOOST_TEST(log.types().size() == 2u); // started, completed: Payment's turn now
+  cf::event paid;
+  paid.source = "/test";
+  paid.type = "course.payment.completed";
+  paid.subject = accepted->course_id;
+  paid.data = R"({"course_id":"x"})";
+  BOOST_REQUIRE(
+      call<std::vector<cf::event>>(log_actor, append_atom::value, std::vector<cf::event>{paid}));
+  run();
+  std::vector<std::string> expected{"course.generation.started", "course.generation.completed",
+                                    "course.payment.completed", "course.distribution.requested"};
+  BOOST_TEST(log.types() == expected, boost::test_tools::per_element());
+  BOOST_TEST(log.events->back().subject_version == 4);
+}
+
+BOOST_AUTO_TEST_CASE(transient_failures_are_retried_with_backoff_until_success) {
+  testkit::fake_event_log log;
+  auto gen = std::make_shared<testkit::scripted_generator>(
+      std::vector<caf::error>{make_error(errc::generator_transient, "crash 1"),
+                              make_error(errc::generator_transient, "crash 2")});
+  course_factory_settings fs;
+  fs.retry.initial_delay = 100ms;
+  fs.retry.multiplier = 2;
+  fs.retry.max_attempts = 3;
+  auto factory = keep(spawn_course_factory(sys(), keep(log.spawn(sys())), gen, fs));
+  auto req = rust_course();
+  req.dry_run = true;
+  BOOST_REQUIRE(call<course_accepted>(factory, create_atom::value, req, ""));
+  BOOST_TEST(gen->calls() == 1);
+  advance(49ms); // equal jitter: the first retry waits 50-100 ms
+  BOOST_TEST(gen->calls() == 1);
+  advance(51ms);
+  BOOST_TEST(gen->calls() == 2);
+  advance(200ms); // second retry: 100-200 ms
+  BOOST_TEST(gen->calls() == 3);
+  std::vector<std::string> expected{"course.generation.started", "course.generation.failed",
+                                    "course.generation.started", "course.generation.failed",
+                                    "course.generation.started", "course.generation.completed"};
+  BOOST_TEST(log.types() == expected, boost::test_tools::per_element());
+  auto first = nlohmann::json::parse(log.events->at(1).data);
+  auto second = nlohmann::json::parse(log.events->at(3).data);
+  BOOST_TEST(first["retry_count"] == 0);
+  BOOST_TEST(first["will_retry"] == true);
+  BOOST_TEST(second["retry_count"] == 1);
+  BOOST_TEST(nlohmann::json::parse(log.events->at(4).data)["attempt"] == 3);
+  BOOST_TEST(nlohmann::json::parse(log.events->at(5).data)["attempt"] == 3);
+}
+
+BOOST_AUTO_TEST_CASE(exhausted_retries_rest_in_generation_failed_and_retry_restarts) {
+  testkit::fake_event_log log;
+  auto gen = std::make_shared<testkit::scripted_generator>(
+      std::vector<caf::error>{make_error(errc::generator_transient, "down"),
+                              make_error(errc::generator_transient, "down")});
+  course_factory_settings fs;
+  fs.retry.initial_delay = 10ms;
+  fs.retry.max_attempts = 2;
+  auto factory = keep(spawn_course_factory(sys(), keep(log.spawn(sys())), gen, fs));
+  auto req = rust_course();
+  req.dry_run = true;
+  auto accepted = call<course_accepted>(factory, create_atom::value, req, "");
+  BOOST_REQUIRE(accepted);
+  advance(100ms);
+  BOOST_TEST(gen->calls() == 2);
+  auto last = nlohmann::json::parse(log.events->back().data);
+  BOOST_TEST(last["will_retry"] == false);
+  auto view = call<course_view>(keep(log.spawn(sys())), caf::get_atom::value, accepted->course_id);
+  BOOST_REQUIRE(view);
+  BOOST_TEST(view->summary.status == "generation_failed");
+  auto again = call<course_accepted>(factory, retry_atom::value, accepted->course_id);
+  BOOST_REQUIRE(again);
+  BOOST_TEST(again->status == "generating");
+  BOOST_TEST(gen->calls() == 3);
+  BOOST_TEST(log.types().back() == "course.generation.completed");
+  auto nothing = call<course_accepted>(factory, retry_atom::value, accepted->course_id);
+  BOOST_REQUIRE(!nothing);
+  BOOST_TEST(is(nothing.error(), errc::conflict));
+}
+
+BOOST_AUTO_TEST_CASE(idempotency_key_replays_rejects_other_bodies_and_twins) {
+  testkit::fake_event_log log;
+  auto factory = keep(spawn_course_factory(sys(), keep(log.spawn(sys())),
+                                           std::make_shared<testkit::scripted_generator>()));
+  auto req = rust_course();
+  req.dry_run = true;
+  idempotency_key key{"k-1", "fp-a"};
+  auto first = call<course_accepted>(factory, create_atom::value, req, "", key);
+  BOOST_REQUIRE(first);
+  BOOST_TEST(!first->replayed);
+  auto events_after_first = log.events->size();
+  auto again = call<course_accepted>(factory, create_atom::value, req, "", key);
+  BOOST_REQUIRE(again);
+  BOOST_TEST(again->replayed);
+  BOOST_TEST(again->course_id == first->course_id);
+  BOOST_TEST(log.events->size() == events_after_first);
+  auto other =
+      call<course_accepted>(factory, create_atom::value, req, "", idempotency_key{"k-1", "fp-b"});
+  BOOST_REQUIRE(!other);
+  BOOST_TEST(is(other.error(), errc::duplicate));
+  // Twins: the second arrives while the first still waits for the log.
+  auto p1 = self->request(factory, caf::infinite, create_atom::value, req, std::string{},
+                          idempotency_key{"k-2", "fp"});
+  auto p2 = self->request(factory, caf::infinite, create_atom::value, req, std::string{},
+                          idempotency_key{"k-2", "fp"});
+  run();
+  int accepted = 0, conflicts = 0;
+  for (auto* p : {&p1, &p2})
+    p->receive([&](const course_accepted&) { ++accepted; },
+               [&](caf::error& err) { conflicts += is(err, errc::conflict); });
+  BOOST_TEST(accepted == 1);
+  BOOST_TEST(conflicts == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(subscribers_get_stored_events_then_live_ones_in_order) {
     BOOST_REQUIRE(call<std::vector<cf::event>>(
         log(), append_atom::value,
         std::vector<cf::event>{started("s" + std::to_string(i)),
-                               other("course.payment.required", "s" + std::to_string(i))}));
+                               other("course.payment.failed", "s" + std::to_string(i))}));
   caf::scoped_actor self{sys()};
   auto me = caf::actor_cast<subscriber_actor>(self);
   int64_t head = -1;

@@ -14,36 +14,73 @@ namespace {
 struct fake_log_state {
   std::vector<std::pair<subscriber_actor, std::string>> subscribers;
   std::map<std::string, int64_t> versions;
+  std::map<std::pair<std::string, std::string>, idempotency_record> remembered;
 };
+
+using fake_log_pointer = event_log_actor::stateful_pointer<fake_log_state>;
+
+caf::result<std::vector<event>> fake_append(fake_log_pointer self,
+                                            std::shared_ptr<std::vector<event>> store,
+                                            const caf::error& fail, std::vector<event> evs,
+                                            const idempotency_record* remember) {
+  if (fail)
+    return fail;
+  auto& st = self->state;
+  if (remember != nullptr) {
+    auto i = st.remembered.find({remember->scope, remember->key});
+    if (i != st.remembered.end() && i->second.created_us >= remember->not_before_us)
+      return make_error(errc::duplicate, "key used before");
+  }
+  auto versions = st.versions;
+  for (auto& e : evs) {
+    auto next = ++versions[e.subject];
+    if (e.subject_version != 0 && e.subject_version != next)
+      return make_error(errc::conflict, "unexpected subject version");
+    e.subject_version = next;
+  }
+  st.versions = versions;
+  if (remember != nullptr) {
+    auto r = *remember;
+    r.created_us = now_us();
+    st.remembered[{r.scope, r.key}] = r;
+  }
+  for (auto& e : evs) {
+    if (e.id.empty())
+      e.id = make_uuid_v7();
+    e.time_us = now_us();
+    e.seq = static_cast<int64_t>(store->size()) + 1;
+    store->push_back(e);
+  }
+  for (auto& [who, pattern] : st.subscribers) {
+    std::vector<event> matching;
+    for (const auto& e : evs)
+      if (type_matches(pattern, e.type))
+        matching.push_back(e);
+    if (!matching.empty())
+      self->send(who, notify_atom::value, std::move(matching));
+  }
+  return evs;
+}
 
 } // namespace
 
 event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
   auto store = events;
   auto fail = fail_appends;
-  return sys.spawn([store, fail](event_log_actor::stateful_pointer<fake_log_state> self)
-                       -> event_log_actor::behavior_type {
+  return sys.spawn([store, fail](fake_log_pointer self) -> event_log_actor::behavior_type {
     return {
-        [=](append_atom, std::vector<event> evs) -> caf::result<std::vector<event>> {
-          if (*fail)
-            return *fail;
-          for (auto& e : evs) {
-            if (e.id.empty())
-              e.id = make_uuid_v7();
-            e.time_us = now_us();
-            e.seq = static_cast<int64_t>(store->size()) + 1;
-            e.subject_version = ++self->state.versions[e.subject];
-            store->push_back(e);
-          }
-          for (auto& [who, pattern] : self->state.subscribers) {
-            std::vector<event> matching;
-            for (const auto& e : evs)
-              if (type_matches(pattern, e.type))
-                matching.push_back(e);
-            if (!matching.empty())
-              self->send(who, notify_atom::value, std::move(matching));
-          }
-          return evs;
+        [=](append_atom, std::vector<event> evs) {
+          return fake_append(self, store, *fail, std::move(evs), nullptr);
+        },
+        [=](append_atom, std::vector<event> evs, const idempotency_record& r) {
+          return fake_append(self, store, *fail, std::move(evs), &r);
+        },
+        [=](recall_atom, const std::string& scope, const std::string& key, int64_t not_before) {
+          idempotency_record r;
+          auto i = self->state.remembered.find({scope, key});
+          if (i != self->state.remembered.end() && i->second.created_us >= not_before)
+            r = i->second, r.found = true;
+          return r;
         },
         [=](query_atom, const event_query& q) {
           event_page page;
@@ -68,7 +105,7 @@ event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
         [=](subscribe_atom, subscriber_actor who, const std::string& pattern, int64_t after) {
           std::vector<event> backlog;
           for (const auto& e : *store)
-            if (e.seq > after && type_matches(pattern, e.type))
+            if (after >= 0 && e.seq > after && type_matches(pattern, e.type))
               backlog.push_back(e);
           if (!backlog.empty())
             self->send(who, notify_atom::value, std::move(backlog));
@@ -90,14 +127,38 @@ std::vector<std::string> fake_event_log::types(const std::string& subject) const
 course_factory_actor fake_course_factory::spawn(caf::actor_system& sys) const {
   auto seen = received;
   auto fail = fail_with;
-  return sys.spawn([seen, fail]() -> course_factory_actor::behavior_type {
+  auto accept = [seen, fail](const course_request& req) -> caf::result<course_accepted> {
+    if (*fail)
+      return *fail;
+    seen->push_back(req);
+    return course_accepted{"course-" + std::to_string(seen->size()), "generating",
+                           static_cast<int64_t>(seen->size()), false};
+  };
+  return sys.spawn([=]() -> course_factory_actor::behavior_type {
     return {
-        [=](create_atom, const course_request& req,
-            const std::string&) -> caf::result<course_accepted> {
+        [=](create_atom, const course_request& req, const std::string&) { return accept(req); },
+        [=](create_atom, const course_request& req, const std::string&, const idempotency_key&) {
+          return accept(req);
+        },
+        [=](retry_atom, const std::string& id) -> caf::result<course_accepted> {
           if (*fail)
             return *fail;
-          seen->push_back(req);
-          return course_accepted{"course-" + std::to_string(seen->size()), "generating",
+          return course_accepted{id, "generating", 0, false};
+        },
+    };
+  });
+}
+
+payment_actor fake_payment::spawn(caf::actor_system& sys) const {
+  auto seen = received;
+  auto fail = fail_with;
+  return sys.spawn([seen, fail]() -> payment_actor::behavior_type {
+    return {
+        [=](webhook_atom, const payment_notice& n) -> caf::result<webhook_outcome> {
+          if (*fail)
+            return *fail;
+          seen->push_back(n);
+          return webhook_outcome{"recorded", "course.payment." + n.outcome,
                                  static_cast<int64_t>(seen->size())};
         },
     };

@@ -11,6 +11,7 @@
 #include "actors/course_factory.hpp"
 #include "actors/event_log.hpp"
 #include "actors/generator.hpp"
+#include "actors/payment.hpp"
 
 namespace cf::testkit {
 
@@ -36,6 +37,15 @@ struct fake_course_factory {
   std::shared_ptr<caf::error> fail_with = std::make_shared<caf::error>();
 
   course_factory_actor spawn(caf::actor_system& sys) const;
+};
+
+/// Stands in for Payment: records notices and answers them as recorded, or `fail_with`.
+struct fake_payment {
+  std::shared_ptr<std::vector<payment_notice>> received =
+      std::make_shared<std::vector<payment_notice>>();
+  std::shared_ptr<caf::error> fail_with = std::make_shared<caf::error>();
+
+  payment_actor spawn(caf::actor_system& sys) const;
 };
 
 /// A generator that plays a script: each call takes the next outcome (an error, or the

@@ -22,8 +22,24 @@ temp_dir::~temp_dir() {
   std::filesystem::remove_all(path, ec);
 }
 
+service_options::service_options() {
+  using namespace std::chrono_literals;
+  factory.retry.initial_delay = 20ms;
+  factory.retry.max_delay = 100ms;
+  factory.retry.max_attempts = 3;
+  distribution.retry = factory.retry;
+}
+
 service_fixture::service_fixture(std::shared_ptr<generator> gen, course_factory_settings fs)
-    : db_path_(dir_.file("events.db")) {
+    : service_fixture([&] {
+        service_options o;
+        o.gen = std::move(gen);
+        o.factory = std::move(fs);
+        return o;
+      }()) {}
+
+service_fixture::service_fixture(service_options o)
+    : db_path_(dir_.file("events.db")), options_(std::move(o)), site_dir_(dir_.file("site")) {
   register_types(cfg_);
   cfg_.set("scheduler.max-threads", 2);
   sys_ = std::make_unique<caf::actor_system>(cfg_);
@@ -31,7 +47,13 @@ service_fixture::service_fixture(std::shared_ptr<generator> gen, course_factory_
   if (!store)
     throw std::runtime_error("cannot open test database: " + sys_->render(store.error()));
   log_ = spawn_event_log(*sys_, std::shared_ptr<sqlite_event_store>{std::move(*store)});
-  factory_ = spawn_course_factory(*sys_, log_, gen ? gen : make_builtin_generator(), fs);
+  auto gen = options_.gen ? options_.gen : make_builtin_generator();
+  factory_ = spawn_course_factory(*sys_, log_, gen, options_.factory);
+  payment_ = spawn_payment(*sys_, log_, options_.payment);
+  auto ds = options_.distribution;
+  if (ds.channels.count("site") == 0)
+    ds.channels["site"] = make_site_channel(site_dir_, "/courses");
+  distribution_ = spawn_distribution(*sys_, log_, ds);
 }
 
 service_fixture::~service_fixture() {
@@ -40,17 +62,30 @@ service_fixture::~service_fixture() {
     http_thread_.join();
     http_.reset();
   }
-  caf::anon_send_exit(factory_, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(log_, caf::exit_reason::user_shutdown);
+  for (auto a : {caf::actor_cast<caf::actor>(factory_), caf::actor_cast<caf::actor>(payment_),
+                 caf::actor_cast<caf::actor>(distribution_), caf::actor_cast<caf::actor>(log_)})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   factory_ = nullptr;
+  payment_ = nullptr;
+  distribution_ = nullptr;
   log_ = nullptr;
   sys_->await_all_actors_done();
+}
+
+std::vector<std::string> service_fixture::types_of(const std::string& subject) {
+  std::vector<std::string> out;
+  auto page = call<event_page>(log_, query_atom::value, event_query{"", subject, 0, 1000});
+  if (page)
+    for (const auto& e : page->events) out.push_back(e.type);
+  return out;
 }
 
 int service_fixture::start_http(settings s) {
   s.host = "127.0.0.1";
   s.port = 0;
-  http_ = std::make_unique<http_server>(*sys_, http_actors{factory_, log_}, s);
+  s.site_dir = site_dir_;
+  http_ = std::make_unique<http_server>(*sys_, http_actors{factory_, log_, payment_}, s,
+                                        options_.webhook_secret);
   int port = http_->bind();
   if (port < 0)
     throw std::runtime_error("cannot bind the test HTTP server");

@@ -14,8 +14,10 @@
 #include <thread>
 
 #include "actors/course_factory.hpp"
+#include "actors/distribution.hpp"
 #include "actors/errc.hpp"
 #include "actors/event_log.hpp"
+#include "actors/payment.hpp"
 #include "actors/type_ids.hpp"
 #include "http/server.hpp"
 #include "storage/sqlite_event_store.hpp"
@@ -30,22 +32,38 @@ struct temp_dir {
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
+/// How to set up the in-process service. Defaults: built-in generator, site channel into a
+/// temporary folder (URLs "/courses/<slug>/"), webhook secret "whsec_test", short retries.
+struct service_options {
+  std::shared_ptr<generator> gen; ///< Null: the built-in generator.
+  course_factory_settings factory;
+  payment_settings payment;
+  distribution_settings distribution; ///< Its "site" channel is added unless present.
+  std::string webhook_secret = "whsec_test";
+  service_options();
+};
+
 class service_fixture {
 public:
-  /// Starts EventLog over a new database and CourseFactory with `gen` (built-in when null).
-  explicit service_fixture(std::shared_ptr<generator> gen = nullptr,
-                           course_factory_settings fs = {});
+  /// Starts EventLog over a new database, CourseFactory, Payment and Distribution.
+  explicit service_fixture(service_options o = {});
+
+  /// The same with generator `gen` (built-in when null) and factory settings `fs`.
+  service_fixture(std::shared_ptr<generator> gen, course_factory_settings fs = {});
   ~service_fixture();
 
   caf::actor_system& sys() { return *sys_; }
   event_log_actor log() const { return log_; }
   course_factory_actor factory() const { return factory_; }
+  payment_actor payment() const { return payment_; }
   const std::string& db_path() const { return db_path_; }
+  const std::string& site_dir() const { return site_dir_; }
+  const std::string& webhook_secret() const { return options_.webhook_secret; }
 
   /// Starts the HTTP front on 127.0.0.1 and an ephemeral port; returns the port.
   int start_http(settings s = {});
 
-  /// Sends a request and waits up to `timeout` for the reply or error.
+  /// Sends a request and waits up to 10 s for the reply or error.
   template <class R, class Handle, class... Ts>
   caf::expected<R> call(const Handle& h, Ts&&... xs) {
     caf::expected<R> result = make_error(errc::internal, "no reply");
@@ -61,6 +79,9 @@ public:
   std::optional<event> await_event(const std::string& type, const std::string& subject,
                                    std::chrono::milliseconds timeout = std::chrono::seconds{10});
 
+  /// The types of `subject`'s events so far, in order.
+  std::vector<std::string> types_of(const std::string& subject);
+
 private:
   temp_dir dir_;
   std::string db_path_;
@@ -68,6 +89,10 @@ private:
   std::unique_ptr<caf::actor_system> sys_;
   event_log_actor log_;
   course_factory_actor factory_;
+  payment_actor payment_;
+  distribution_actor distribution_;
+  service_options options_;
+  std::string site_dir_;
   std::unique_ptr<http_server> http_;
   std::thread http_thread_;
 };

@@ -1,0 +1,281 @@
+// Distribution behaviour: distribution.requested -> worker thread runs the channels -> completed,
+// or failed per channel (retried with backoff while transient, then final).
+#include "actors/distribution.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "actors/catalogue.hpp"
+#include "actors/errc.hpp"
+#include "actors/uuid.hpp"
+
+namespace cf {
+
+namespace {
+
+using json = nlohmann::json;
+
+// What one channel did in one attempt.
+struct channel_outcome {
+  std::string channel;
+  bool ok = false;
+  bool permanent = false;
+  std::string url;
+  std::string detail; // result detail, or the error
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, channel_outcome& x) {
+  return f(caf::meta::type_name("cf.channel_outcome"), x.channel, x.ok, x.permanent, x.url,
+           x.detail);
+}
+
+using publisher_actor =
+    caf::typed_actor<caf::replies_to<publish_atom, published_course,
+                                     std::vector<std::string>>::with<std::vector<channel_outcome>>>;
+
+using distribution_impl =
+    distribution_actor::extend<caf::reacts_to<notify_atom, std::vector<event>>,
+                               caf::reacts_to<resume_atom, std::string>>;
+
+struct job {
+  published_course course;
+  std::string correlation_id;
+  int64_t version = 0;               // the course's version after our last append
+  std::vector<std::string> pending;  // channels still to publish to
+  std::vector<channel_outcome> done; // channels that succeeded
+  int32_t retry_count = 0;
+  std::chrono::steady_clock::time_point started;
+};
+
+struct distribution_state {
+  std::map<std::string, job> jobs; // by course id
+  std::mt19937_64 rng{std::random_device{}()};
+  static inline const char* name = "distribution";
+};
+
+using distribution_pointer = distribution_impl::stateful_pointer<distribution_state>;
+
+// Runs channels one after another on its own thread (they block), then quits.
+publisher_actor::behavior_type publisher(publisher_actor::pointer self,
+                                         std::map<std::string, std::shared_ptr<channel>> chans) {
+  return {
+      [=](publish_atom, const published_course& c, const std::vector<std::string>& names) {
+        self->quit();
+        std::vector<channel_outcome> out;
+        for (const auto& name : names) {
+          channel_outcome o;
+          o.channel = name;
+          auto i = chans.find(name);
+          if (i == chans.end()) {
+            o.permanent = true;
+            o.detail = "channel not configured";
+          } else {
+            caf::expected<channel_result> r = make_error(errc::internal);
+            try {
+              r = i->second->publish(c);
+            } catch (const std::exception& ex) {
+              r = make_error(errc::channel_transient, ex.what());
+            }
+            o.ok = static_cast<bool>(r);
+            if (r) {
+              o.url = r->url;
+              o.detail = r->detail;
+            } else {
+              o.permanent = !is(r.error(), errc::channel_transient);
+              o.detail = error_context(r.error());
+            }
+          }
+          out.push_back(std::move(o));
+        }
+        return out;
+      },
+  };
+}
+
+event make_event(const char* type, const job& j, const json& data) {
+  event e;
+  e.id = make_uuid_v7(); // ours, so later events of the same batch can name it as cause
+  e.source = distribution_source;
+  e.type = type;
+  e.subject = j.course.course_id;
+  e.schema_version = find_event_type(type)->schema_version;
+  e.correlation_id = j.correlation_id;
+  e.causation_id = j.course.distribution_id;
+  e.data = data.dump();
+  return e;
+}
+
+void run_attempt(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+                 const std::string& course_id);
+
+// Records `events` (versions chained from the job's), then continues with `then`.
+void record(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+            const std::string& course_id, std::vector<event> events, std::function<void()> then) {
+  auto& j = self->state.jobs.at(course_id);
+  for (auto& e : events) e.subject_version = ++j.version;
+  self->request(log, s.log_timeout, append_atom::value, std::move(events))
+      .then([then](const std::vector<event>&) { then(); },
+            [=](caf::error& err) {
+              // conflict: the course moved on (a user's retry); the newer request takes over
+              if (!is(err, errc::conflict))
+                std::cerr << "distribution: cannot record for " << course_id << ": "
+                          << self->system().render(err) << std::endl;
+              self->state.jobs.erase(course_id);
+            });
+}
+
+void on_outcomes(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+                 const std::string& course_id, const std::vector<channel_outcome>& outcomes) {
+  auto& j = self->state.jobs.at(course_id);
+  std::vector<channel_outcome> failed;
+  for (const auto& o : outcomes) (o.ok ? j.done : failed).push_back(o);
+  if (failed.empty()) {
+    json channels = json::array();
+    std::string url;
+    for (const auto& o : j.done) {
+      channels.push_back(
+          {{"channel", o.channel}, {"ok", true}, {"url", o.url}, {"detail", o.detail}});
+      if (url.empty())
+        url = o.url;
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now()
+                                                                    - j.started)
+                  .count();
+    json data{{"course_id", course_id},
+              {"url", url.empty() ? "/v1/courses/" + course_id : url},
+              {"channels", channels},
+              {"duration_ms", ms}};
+    record(self, log, s, course_id, {make_event(event_types::distribution_completed, j, data)},
+           [=] { self->state.jobs.erase(course_id); });
+    return;
+  }
+  bool permanent = false;
+  for (const auto& o : failed) permanent = permanent || o.permanent;
+  bool will_retry = !permanent && s.retry.allows_another(j.retry_count + 1);
+  std::vector<event> events;
+  j.pending.clear();
+  for (const auto& o : failed) {
+    json data{{"course_id", course_id},   {"channel", o.channel},
+              {"error", o.detail},        {"retry_count", j.retry_count},
+              {"will_retry", will_retry}, {"attempt", j.course.attempt}};
+    events.push_back(make_event(event_types::distribution_failed, j, data));
+    j.pending.push_back(o.channel);
+  }
+  record(self, log, s, course_id, std::move(events), [=] {
+    if (!will_retry) {
+      self->state.jobs.erase(course_id);
+      return;
+    }
+    auto& jj = self->state.jobs.at(course_id);
+    ++jj.retry_count;
+    std::uniform_real_distribution<double> unit{0.0, 1.0};
+    auto delay = backoff_delay(s.retry, jj.retry_count, unit(self->state.rng));
+    self->delayed_send(self, delay, resume_atom::value, course_id);
+  });
+}
+
+void run_attempt(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+                 const std::string& course_id) {
+  auto i = self->state.jobs.find(course_id);
+  if (i == self->state.jobs.end())
+    return;
+  auto worker = self->spawn<caf::detached>(publisher, s.channels);
+  self->request(worker, s.channel_timeout, publish_atom::value, i->second.course, i->second.pending)
+      .then(
+          [=](const std::vector<channel_outcome>& outcomes) {
+            on_outcomes(self, log, s, course_id, outcomes);
+          },
+          [=](caf::error& err) {
+            std::vector<channel_outcome> timed_out;
+            for (const auto& name : self->state.jobs.at(course_id).pending)
+              timed_out.push_back(
+                  {name, false, false, "", "no answer: " + self->system().render(err)});
+            on_outcomes(self, log, s, course_id, timed_out);
+          });
+}
+
+// Starts the job for a committed distribution.requested event.
+void start(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+           const event& requested) {
+  self->request(log, s.log_timeout, caf::get_atom::value, requested.subject)
+      .then(
+          [=](const course_view& v) {
+            const auto& c = v.summary;
+            auto data = json::parse(requested.data);
+            if (c.status != course_status::distributing
+                || c.distribution_attempt != data.value("attempt", 1))
+              return; // stale request: a newer one exists, or it already finished
+            job j;
+            j.course = {c.id, c.title, c.language, v.content, requested.id, c.distribution_attempt};
+            j.correlation_id = requested.correlation_id;
+            j.version = c.version;
+            j.pending = data.value("channels", std::vector<std::string>{});
+            j.started = std::chrono::steady_clock::now();
+            self->state.jobs[c.id] = std::move(j);
+            run_attempt(self, log, s, c.id);
+          },
+          [=](caf::error& err) {
+            std::cerr << "distribution: cannot read " << requested.subject << ": "
+                      << self->system().render(err) << std::endl;
+          });
+}
+
+// After a restart: every course the log shows as distributing gets its last request carried out.
+void resume_pending(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+                    std::string after) {
+  course_query q{course_status::distributing, std::move(after), 200};
+  self->request(log, s.log_timeout, list_atom::value, q)
+      .then(
+          [=](const course_page& page) {
+            for (const auto& c : page.items) {
+              event_query eq{event_types::distribution_requested, c.id, 0, 1000};
+              self->request(log, s.log_timeout, query_atom::value, eq)
+                  .then(
+                      [=](const event_page& p) {
+                        if (!p.events.empty())
+                          start(self, log, s, p.events.back());
+                      },
+                      [](caf::error&) {});
+            }
+            if (!page.next_after.empty())
+              resume_pending(self, log, s, page.next_after);
+          },
+          [](caf::error&) {});
+}
+
+distribution_impl::behavior_type distribution(distribution_pointer self, event_log_actor log,
+                                              distribution_settings s) {
+  self->request(log, s.log_timeout, subscribe_atom::value, caf::actor_cast<subscriber_actor>(self),
+                std::string{event_types::distribution_requested}, int64_t{-1})
+      .then([](int64_t) {},
+            [self](caf::error& err) {
+              std::cerr << "distribution: cannot subscribe: " << self->system().render(err)
+                        << std::endl;
+              self->quit(err);
+            });
+  resume_pending(self, log, s, "");
+  return {
+      [=](caf::get_atom) { return static_cast<int32_t>(self->state.jobs.size()); },
+      [=](notify_atom, const std::vector<event>& events) {
+        for (const auto& e : events)
+          if (e.type == event_types::distribution_requested
+              && self->state.jobs.count(e.subject) == 0)
+            start(self, log, s, e);
+      },
+      [=](resume_atom, const std::string& course_id) { run_attempt(self, log, s, course_id); },
+  };
+}
+
+} // namespace
+
+distribution_actor spawn_distribution(caf::actor_system& sys, event_log_actor log,
+                                      distribution_settings s) {
+  return sys.spawn(distribution, std::move(log), std::move(s));
+}
+
+} // namespace cf

@@ -1,0 +1,243 @@
+// Payment behaviour: generation.completed (priced, not a dry run) -> payment.required with an
+// expiry timer; provider notices -> payment.completed or payment.failed, each exactly once.
+#include "actors/payment.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "actors/catalogue.hpp"
+#include "actors/errc.hpp"
+#include "actors/uuid.hpp"
+
+namespace cf {
+
+namespace {
+
+using json = nlohmann::json;
+
+using payment_impl = payment_actor::extend<caf::reacts_to<notify_atom, std::vector<event>>,
+                                           caf::reacts_to<expire_atom, std::string, std::string>>;
+
+struct payment_state {
+  static inline const char* name = "payment";
+};
+
+using payment_pointer = payment_impl::stateful_pointer<payment_state>;
+
+event make_event(const char* type, const course_summary& c, const std::string& correlation,
+                 const std::string& causation, const json& data) {
+  event e;
+  e.id = make_uuid_v7(); // ours, so later events of the same batch can name it as cause
+  e.source = payment_source;
+  e.type = type;
+  e.subject = c.id;
+  e.subject_version = c.version + 1;
+  e.schema_version = find_event_type(type)->schema_version;
+  e.correlation_id = correlation;
+  e.causation_id = causation;
+  e.data = data.dump();
+  return e;
+}
+
+std::string upper(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+void arm_expiry(payment_pointer self, const std::string& course_id, const std::string& payment_id,
+                int64_t expires_us) {
+  auto left = std::max<int64_t>(0, expires_us - now_us());
+  self->delayed_send(self, std::chrono::microseconds{left}, expire_atom::value, course_id,
+                     payment_id);
+}
+
+void log_failure(payment_pointer self, const std::string& what, const caf::error& err) {
+  if (!is(err, errc::conflict)) // conflict: the course moved on; nothing to do
+    std::cerr << "payment: " << what << ": " << self->system().render(err) << std::endl;
+}
+
+// A generated course: ask for payment if it is priced and not a dry run.
+void on_generated(payment_pointer self, const payment_settings& s, event_log_actor log,
+                  const event& completed) {
+  self->request(log, s.log_timeout, caf::get_atom::value, completed.subject)
+      .then(
+          [=](const course_view& v) {
+            const auto& c = v.summary;
+            if (c.dry_run || c.amount_cents <= 0 || c.version != completed.subject_version)
+              return;
+            auto expires_us = now_us() + s.expiry.count() * 1000000;
+            auto payment_id = make_uuid_v7();
+            json data{{"course_id", c.id},
+                      {"payment_id", payment_id},
+                      {"amount_cents", c.amount_cents},
+                      {"currency", c.currency},
+                      {"expires_at", format_time(expires_us)}};
+            auto e = make_event(event_types::payment_required, c, completed.correlation_id,
+                                completed.id, data);
+            self->request(log, s.log_timeout, append_atom::value, std::vector<event>{e})
+                .then(
+                    [=](const std::vector<event>&) {
+                      arm_expiry(self, c.id, payment_id, expires_us);
+                    },
+                    [=](caf::error& err) { log_failure(self, "payment.required", err); });
+          },
+          [=](caf::error& err) { log_failure(self, "reading course", err); });
+}
+
+// Turns a notice into the event it means for course `c`, or explains why it means nothing.
+std::optional<event> judge(const payment_notice& n, const course_summary& c, std::string& why) {
+  if (c.status != course_status::awaiting_payment) {
+    why = "the course is " + c.status + ", not awaiting payment";
+    return std::nullopt;
+  }
+  if (!n.payment_id.empty() && n.payment_id != c.payment_id) {
+    why = "unknown payment " + n.payment_id;
+    return std::nullopt;
+  }
+  auto correlation = make_uuid_v7();
+  if (n.outcome == "completed") {
+    if (n.amount_cents == c.amount_cents && upper(n.currency) == c.currency) {
+      json data{{"course_id", c.id},
+                {"payment_id", c.payment_id},
+                {"transaction_id", n.transaction_id},
+                {"amount_cents", n.amount_cents},
+                {"currency", upper(n.currency)}};
+      return make_event(event_types::payment_completed, c, correlation, n.event_id, data);
+    }
+    json data{{"course_id", c.id}, {"payment_id", c.payment_id}, {"reason", "amount_mismatch"}};
+    return make_event(event_types::payment_failed, c, correlation, n.event_id, data);
+  }
+  if (n.outcome == "failed") {
+    json data{{"course_id", c.id},
+              {"payment_id", c.payment_id},
+              {"reason", n.reason.empty() ? std::string{"failed"} : n.reason}};
+    return make_event(event_types::payment_failed, c, correlation, n.event_id, data);
+  }
+  why = "unknown outcome " + n.outcome;
+  return std::nullopt;
+}
+
+caf::result<webhook_outcome> on_notice(payment_pointer self, const payment_settings& s,
+                                       event_log_actor log, payment_notice n) {
+  auto rp = self->make_response_promise<webhook_outcome>();
+  auto not_before = now_us() - s.notice_retention.count() * 1000000;
+  idempotency_record rec;
+  rec.scope = "stripe";
+  rec.key = n.event_id;
+  rec.fingerprint = n.event_id;
+  rec.not_before_us = not_before;
+  auto fail = [rp](caf::error& err) mutable { rp.deliver(std::move(err)); };
+  self->request(log, s.log_timeout, recall_atom::value, rec.scope, rec.key, not_before)
+      .then(
+          [=](const idempotency_record& seen) mutable {
+            if (seen.found) {
+              rp.deliver(webhook_outcome{"duplicate", "event " + n.event_id + " seen before", 0});
+              return;
+            }
+            self->request(log, s.log_timeout, caf::get_atom::value, n.course_id)
+                .then(
+                    [=](const course_view& v) mutable {
+                      std::string why;
+                      auto e = judge(n, v.summary, why);
+                      if (!e) {
+                        rp.deliver(webhook_outcome{"ignored", why, 0});
+                        return;
+                      }
+                      auto type = e->type;
+                      rec.response = type;
+                      self->request(log, s.log_timeout, append_atom::value, std::vector<event>{*e},
+                                    rec)
+                          .then(
+                              [=](const std::vector<event>& committed) mutable {
+                                rp.deliver(
+                                    webhook_outcome{"recorded", type, committed.front().seq});
+                              },
+                              [=](caf::error& err) mutable {
+                                if (is(err, errc::duplicate)) {
+                                  rp.deliver(webhook_outcome{
+                                      "duplicate", "event " + n.event_id + " seen before", 0});
+                                  return;
+                                }
+                                rp.deliver(std::move(err));
+                              });
+                    },
+                    [=](caf::error& err) mutable {
+                      if (is(err, errc::not_found)) {
+                        rp.deliver(webhook_outcome{"ignored", "unknown course " + n.course_id, 0});
+                        return;
+                      }
+                      rp.deliver(std::move(err));
+                    });
+          },
+          fail);
+  return rp;
+}
+
+void on_expire(payment_pointer self, const payment_settings& s, event_log_actor log,
+               const std::string& course_id, const std::string& payment_id) {
+  self->request(log, s.log_timeout, caf::get_atom::value, course_id)
+      .then(
+          [=](const course_view& v) {
+            const auto& c = v.summary;
+            if (c.status != course_status::awaiting_payment || payment_id.empty()
+                || c.payment_id != payment_id)
+              return;
+            if (c.payment_expires_us > now_us()) // woke early (clock change): sleep again
+              return arm_expiry(self, c.id, payment_id, c.payment_expires_us);
+            json data{{"course_id", c.id}, {"payment_id", payment_id}, {"reason", "expired"}};
+            auto e = make_event(event_types::payment_failed, c, make_uuid_v7(), payment_id, data);
+            self->request(log, s.log_timeout, append_atom::value, std::vector<event>{e})
+                .then([](const std::vector<event>&) {},
+                      [=](caf::error& err) { log_failure(self, "payment expiry", err); });
+          },
+          [=](caf::error& err) { log_failure(self, "reading course", err); });
+}
+
+// Re-arms the expiry of every payment pending in the log, page by page.
+void rearm_pending(payment_pointer self, const payment_settings& s, event_log_actor log,
+                   std::string after) {
+  course_query q{course_status::awaiting_payment, std::move(after), 500};
+  self->request(log, s.log_timeout, list_atom::value, q)
+      .then(
+          [=](const course_page& page) {
+            for (const auto& c : page.items)
+              arm_expiry(self, c.id, c.payment_id, c.payment_expires_us);
+            if (!page.next_after.empty())
+              rearm_pending(self, s, log, page.next_after);
+          },
+          [=](caf::error& err) { log_failure(self, "listing pending payments", err); });
+}
+
+payment_impl::behavior_type payment(payment_pointer self, event_log_actor log, payment_settings s) {
+  self->request(log, s.log_timeout, subscribe_atom::value, caf::actor_cast<subscriber_actor>(self),
+                std::string{event_types::generation_completed}, int64_t{-1})
+      .then([](int64_t) {},
+            [self](caf::error& err) {
+              log_failure(self, "cannot subscribe", err);
+              self->quit(err);
+            });
+  rearm_pending(self, s, log, "");
+  return {
+      [=](webhook_atom, payment_notice& n) { return on_notice(self, s, log, std::move(n)); },
+      [=](notify_atom, const std::vector<event>& events) {
+        for (const auto& e : events)
+          if (e.type == event_types::generation_completed)
+            on_generated(self, s, log, e);
+      },
+      [=](expire_atom, const std::string& course_id, const std::string& payment_id) {
+        on_expire(self, s, log, course_id, payment_id);
+      },
+  };
+}
+
+} // namespace
+
+payment_actor spawn_payment(caf::actor_system& sys, event_log_actor log, payment_settings s) {
+  return sys.spawn(payment, std::move(log), s);
+}
+
+} // namespace cf

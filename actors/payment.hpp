@@ -1,0 +1,64 @@
+// Payment: asks for payment when a priced course is generated, records what the payment provider
+// reports (verified webhooks), and fails payments that are not completed before they expire.
+#pragma once
+
+#include <caf/typed_actor.hpp>
+#include <chrono>
+#include <string>
+
+#include "actors/event_log.hpp"
+#include "actors/type_ids.hpp"
+
+namespace cf {
+
+/// What a verified provider webhook says about a payment, in our words.
+struct payment_notice {
+  std::string event_id;       ///< The provider's event id: a repeat of it changes nothing.
+  std::string outcome;        ///< "completed" or "failed".
+  std::string course_id;      ///< From the checkout session's metadata.
+  std::string payment_id;     ///< Ours, when the provider echoes it (metadata); may be empty.
+  std::string transaction_id; ///< The provider's payment id (Stripe: payment_intent).
+  int64_t amount_cents = 0;   ///< What was paid, in minor units.
+  std::string currency;       ///< ISO-4217, any case.
+  std::string reason;         ///< Why it failed (outcome "failed").
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, payment_notice& x) {
+  return f(caf::meta::type_name("cf.payment_notice"), x.event_id, x.outcome, x.course_id,
+           x.payment_id, x.transaction_id, x.amount_cents, x.currency, x.reason);
+}
+
+/// What became of a notice.
+struct webhook_outcome {
+  std::string result; ///< "recorded", "duplicate" (seen before) or "ignored".
+  std::string detail; ///< Why it was ignored, or the recorded event's type.
+  int64_t seq = 0;    ///< The recorded event's sequence number.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, webhook_outcome& x) {
+  return f(caf::meta::type_name("cf.webhook_outcome"), x.result, x.detail, x.seq);
+}
+
+using payment_actor = caf::typed_actor<
+    // Records a provider notice as course.payment.completed or course.payment.failed (an amount
+    // or currency other than required fails with reason amount_mismatch). A notice for an
+    // unknown course, another payment, or a course not awaiting payment is ignored. Errors:
+    // storage_unavailable, conflict (the course changed meanwhile: the provider should retry).
+    caf::replies_to<webhook_atom, payment_notice>::with<webhook_outcome>>;
+
+struct payment_settings {
+  std::chrono::milliseconds log_timeout{5000};
+  std::chrono::seconds expiry{86400};                ///< A payment not completed by then fails.
+  std::chrono::seconds notice_retention{30 * 86400}; ///< How long provider event ids are kept.
+};
+
+/// The `source` attribute of every event Payment emits.
+inline constexpr const char* payment_source = "/coursefactory/payment";
+
+/// Spawns Payment. It follows course.generation.completed in `log` and re-arms the expiry timers
+/// of payments that are pending in the log when it starts.
+payment_actor spawn_payment(caf::actor_system& sys, event_log_actor log, payment_settings s = {});
+
+} // namespace cf

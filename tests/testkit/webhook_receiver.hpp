@@ -1,0 +1,87 @@
+// Test kit: a local webhook receiver on 127.0.0.1 that records requests and answers a scripted
+// sequence of status codes (then 200s), optionally after a delay.
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace cf::testkit {
+
+/// What a receiver saw of one request.
+struct recorded_request {
+  std::string path;
+  std::string body;
+  std::string content_type;
+  std::string signature;
+  std::string idempotency_key;
+};
+
+/// A local webhook receiver answering a scripted status sequence (then 200s).
+class receiver {
+public:
+  explicit receiver(std::deque<int> statuses = {},
+                    std::chrono::milliseconds delay = std::chrono::milliseconds{0})
+      : statuses_(std::move(statuses)), delay_(delay) {
+    svr_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
+      int status = 200;
+      {
+        std::lock_guard<std::mutex> guard{mtx_};
+        requests_.push_back({req.path, req.body, req.get_header_value("Content-Type"),
+                             req.get_header_value("Coursefactory-Signature"),
+                             req.get_header_value("Idempotency-Key")});
+        if (!statuses_.empty()) {
+          status = statuses_.front();
+          statuses_.pop_front();
+        }
+      }
+      if (delay_.count() > 0)
+        std::this_thread::sleep_for(delay_);
+      res.status = status;
+      res.set_content("{}", "application/json");
+    });
+    port_ = svr_.bind_to_any_port("127.0.0.1");
+    if (port_ <= 0)
+      throw std::runtime_error("cannot bind the test receiver");
+    thread_ = std::thread([this] { svr_.listen_after_bind(); });
+    for (int i = 0; i < 200 && !svr_.is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+
+  ~receiver() { stop(); }
+
+  void stop() {
+    if (thread_.joinable()) {
+      svr_.stop();
+      thread_.join();
+    }
+  }
+
+  int port() const { return port_; }
+
+  std::string url(const std::string& path = "/hook") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+  std::vector<recorded_request> requests() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return requests_;
+  }
+
+private:
+  httplib::Server svr_;
+  std::thread thread_;
+  int port_ = -1;
+  std::mutex mtx_;
+  std::deque<int> statuses_;
+  std::chrono::milliseconds delay_;
+  std::vector<recorded_request> requests_;
+};
+
+} // namespace cf::testkit
