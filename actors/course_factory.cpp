@@ -103,10 +103,14 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
                       {"quiz_question_count", r.quiz_question_count},
                       {"attempt", attempt},
                       {"generator", ctx.gen->name()},
-                      {"content", json::parse(r.content)}};
+                      {"content", nullptr}};
             std::vector<event> events{make_event(event_types::generation_completed, started.subject,
                                                  started.subject_version + 1,
                                                  started.correlation_id, started.id, data)};
+            // Splice the content text in: parsing and re-serializing it would cost more than
+            // everything else here. Keys stay in nlohmann's sorted order ("attempt" precedes it).
+            auto& text = events.back().data;
+            text.replace(text.find("\"content\":null") + 10, 4, r.content);
             if (!req.dry_run && req.amount_cents == 0) // free: enabled right away, atomically
               events.push_back(distribution_request(ctx, events.back(), 1));
             record(self, ctx, std::move(events));
@@ -303,6 +307,45 @@ void resume(factory_pointer self, const context& ctx, const std::string& course_
           [](caf::error&) {});
 }
 
+// The last stored event of course `id` (its history is short: one page suffices).
+void with_last_event(factory_pointer self, const context& ctx, const std::string& id,
+                     std::function<void(const event&)> f) {
+  self->request(ctx.log, ctx.settings.log_timeout, query_atom::value, event_query{"", id, 0, 1000})
+      .then(
+          [f](const event_page& page) {
+            if (!page.events.empty())
+              f(page.events.back());
+          },
+          [](caf::error&) {});
+}
+
+// After a restart, carries on what the log shows unfinished: a generation started without
+// result runs again; a retry that was waiting runs now; a paid course without a distribution
+// request gets one.
+void recover(factory_pointer self, const context& ctx, const char* status, std::string after) {
+  course_query q{status, std::move(after), 200};
+  self->request(ctx.log, ctx.settings.log_timeout, list_atom::value, q)
+      .then(
+          [=](const course_page& page) {
+            for (const auto& c : page.items)
+              with_last_event(self, ctx, c.id, [=](const event& last) {
+                if (last.type == event_types::generation_started) {
+                  std::vector<field_error> errs;
+                  auto data = json::parse(last.data);
+                  auto req = parse_course_request(data.value("parameters", json::object()), errs);
+                  run_generation(self, ctx, last, req, data.value("attempt", 1));
+                } else if (last.type == event_types::generation_failed) {
+                  resume(self, ctx, c.id, c.attempt + 1);
+                } else if (last.type == event_types::payment_completed) {
+                  record(self, ctx, {distribution_request(ctx, last, 1)});
+                }
+              });
+            if (!page.next_after.empty())
+              recover(self, ctx, status, page.next_after);
+          },
+          [](caf::error&) {});
+}
+
 factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
   // Completed payments enable their course. Live events only: catching up after a restart comes
   // with durable checkpoints.
@@ -315,6 +358,8 @@ factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
                         << std::endl;
               self->quit(err);
             });
+  recover(self, ctx, course_status::generating, "");
+  recover(self, ctx, course_status::paid, "");
   return {
       [=](create_atom, course_request& req, std::string& corr) {
         return create(self, ctx, std::move(req), std::move(corr), std::nullopt);

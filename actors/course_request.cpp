@@ -20,6 +20,14 @@ bool is_currency(const std::string& s) {
          && std::isupper(static_cast<unsigned char>(s[2]));
 }
 
+// Control characters (including NUL) have no place in one-line fields.
+bool has_control(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f)
+      return true;
+  return false;
+}
+
 bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 } // namespace
@@ -27,7 +35,7 @@ bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == s
 std::vector<field_error> validate(const course_request& r) {
   std::vector<field_error> errs;
   auto title_len = utf8_length(r.title);
-  if (title_len < 3 || title_len > 200 || is_blank(r.title))
+  if (title_len < 3 || title_len > 200 || is_blank(r.title) || has_control(r.title))
     errs.push_back({"title", "must be 3 to 200 characters"});
   if (utf8_length(r.description) > 2000)
     errs.push_back({"description", "must be at most 2000 characters"});
@@ -37,13 +45,13 @@ std::vector<field_error> validate(const course_request& r) {
     errs.push_back({"audiences", "must list 1 to 20 audiences"});
   for (size_t i = 0; i < r.audiences.size(); ++i) {
     auto len = utf8_length(r.audiences[i]);
-    if (len == 0 || len > 200 || is_blank(r.audiences[i]))
+    if (len == 0 || len > 200 || is_blank(r.audiences[i]) || has_control(r.audiences[i]))
       errs.push_back({"audiences[" + std::to_string(i) + "]", "must be 1 to 200 characters"});
   }
   if (r.lesson_count < 1 || r.lesson_count > 10)
     errs.push_back({"lesson_count", "must be 1 to 10"});
   auto user_len = utf8_length(r.user_id);
-  if (user_len < 1 || user_len > 200 || is_blank(r.user_id))
+  if (user_len < 1 || user_len > 200 || is_blank(r.user_id) || has_control(r.user_id))
     errs.push_back({"user_id", "must be 1 to 200 characters"});
   if (r.amount_cents < 0)
     errs.push_back({"price.amount_cents", "must be >= 0"});

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "actors/catalogue.hpp"
 #include "actors/errc.hpp"
 #include "actors/uuid.hpp"
 
@@ -341,7 +342,10 @@ caf::error sqlite_event_store::append(std::vector<event>& events,
       copy.seq = p.insert(copy);
       course_summary c;
       p.load_course(copy.subject, c);
-      auto data = nlohmann::json::parse(copy.data.empty() ? "{}" : copy.data);
+      // The fold needs nothing from the (large) content of a completed generation.
+      auto data = copy.type == event_types::generation_completed
+                      ? nlohmann::json::object()
+                      : nlohmann::json::parse(copy.data.empty() ? "{}" : copy.data);
       apply_event(c, copy, data);
       p.store_course(c);
       assigned.emplace_back(copy.seq, copy.subject_version);

@@ -78,6 +78,8 @@ BOOST_AUTO_TEST_CASE(each_rule_names_its_field) {
       {"price", "free", "price"},
       {"dry_run", "yes", "dry_run"},
       {"colour", "red", "colour"},
+      {"title", std::string{"Rust\0basics", 11}, "title"},
+      {"user_id", "u\n1", "user_id"},
   };
   for (const auto& c : cases) {
     auto body = valid();

@@ -1,9 +1,12 @@
 // The real EventLog over SQLite: commit-before-reply, subscriptions with catch-up, errors as
 // values.
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <boost/test/unit_test.hpp>
 #include <caf/after.hpp>
 #include <caf/scoped_actor.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "actors/errc.hpp"
 #include "actors/uuid.hpp"
@@ -121,6 +124,38 @@ BOOST_AUTO_TEST_CASE(unknown_course_is_not_found) {
   auto res = call<course_view>(log(), caf::get_atom::value, std::string{"nope"});
   BOOST_REQUIRE(!res);
   BOOST_TEST(is(res.error(), errc::not_found));
+}
+
+BOOST_AUTO_TEST_CASE(the_log_holds_no_read_snapshot_so_the_wal_can_be_checkpointed) {
+  for (int i = 0; i < 50; ++i) {
+    BOOST_REQUIRE(call<std::vector<cf::event>>(log(), append_atom::value,
+                                               std::vector<cf::event>{started(make_uuid_v7())}));
+    BOOST_REQUIRE(call<course_view>(log(), caf::get_atom::value, std::string{"nope"}).error());
+    BOOST_REQUIRE(call<int64_t>(log(), head_atom::value));
+  }
+  SQLite::Database other{db_path(), SQLite::OPEN_READWRITE};
+  SQLite::Statement cp{other, "PRAGMA wal_checkpoint(PASSIVE)"};
+  BOOST_REQUIRE(cp.executeStep());
+  auto busy = cp.getColumn(0).getInt();
+  auto frames = cp.getColumn(1).getInt();
+  auto done = cp.getColumn(2).getInt();
+  BOOST_TEST(busy == 0);
+  BOOST_TEST(frames > 0);
+  BOOST_TEST(done == frames); // every frame: no reader pins an old snapshot
+}
+
+BOOST_AUTO_TEST_CASE(an_append_waits_for_another_writer_instead_of_failing) {
+  SQLite::Database other{db_path(), SQLite::OPEN_READWRITE};
+  auto writer =
+      std::make_unique<SQLite::Transaction>(other, SQLite::TransactionBehavior::IMMEDIATE);
+  caf::scoped_actor self{sys()};
+  auto pending =
+      self->request(log(), 10s, append_atom::value, std::vector<cf::event>{started("waits")});
+  std::this_thread::sleep_for(200ms); // the append is now blocked on the busy timeout
+  writer->commit();
+  bool ok = false;
+  pending.receive([&](const std::vector<cf::event>&) { ok = true; }, [](caf::error&) {});
+  BOOST_TEST(ok);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

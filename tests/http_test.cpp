@@ -1,5 +1,9 @@
 // The HTTP front on an ephemeral port, driven by a real HTTP client.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -183,13 +187,48 @@ BOOST_AUTO_TEST_CASE(bad_input_gets_a_clear_4xx_problem_and_writes_nothing) {
   BOOST_TEST(head() == 0); // none of it reached the log
 }
 
+// One TCP connection, 50 keep-alive requests one after another: all answered on that connection
+// (httplib's default would close it after 5).
 BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_many_requests) {
-  cli.set_keep_alive(true);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  BOOST_REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  const std::string request =
+      "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n";
+  int answers = 0;
   for (int i = 0; i < 50; ++i) {
-    auto res = cli.Get("/v1/health");
-    BOOST_REQUIRE(res);
-    BOOST_REQUIRE_EQUAL(res->status, 200);
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size()))
+      break;
+    std::string response;
+    char buf[4096];
+    // Read the head, then as many body bytes as Content-Length says.
+    while (response.find("\r\n\r\n") == std::string::npos) {
+      auto n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0)
+        break;
+      response.append(buf, static_cast<size_t>(n));
+    }
+    auto head_end = response.find("\r\n\r\n");
+    auto cl = response.find("Content-Length: ");
+    if (head_end == std::string::npos || cl == std::string::npos)
+      break;
+    auto length = std::stoul(response.substr(cl + 16));
+    while (response.size() < head_end + 4 + length) {
+      auto n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0)
+        break;
+      response.append(buf, static_cast<size_t>(n));
+    }
+    answers += response.rfind("HTTP/1.1 200", 0) == 0;
   }
+  ::close(fd);
+  BOOST_TEST(answers == 50);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

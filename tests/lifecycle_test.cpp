@@ -10,8 +10,10 @@
 
 #include "actors/catalogue.hpp"
 #include "actors/signing.hpp"
+#include "actors/uuid.hpp"
 #include "http/pay_command.hpp"
 #include "http/webhook_channel.hpp"
+#include "storage/sqlite_event_store.hpp"
 #include "tests/testkit/fakes.hpp"
 #include "tests/testkit/service_fixture.hpp"
 #include "tests/testkit/webhook_receiver.hpp"
@@ -263,8 +265,50 @@ BOOST_AUTO_TEST_CASE(idempotency_keys_same_body_other_body_and_concurrent_twins)
   auto started = svc.call<event_page>(svc.log(), query_atom::value,
                                       event_query{"course.generation.started", "", 0, 1000});
   BOOST_TEST(started->events.size() == 2u); // order-1 and one twin
-  auto bad = c.cli.Post("/v1/courses", {{"Idempotency-Key", "has spaces"}}, body, "application/json");
+  auto bad =
+      c.cli.Post("/v1/courses", {{"Idempotency-Key", "has spaces"}}, body, "application/json");
   BOOST_TEST(bad->status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(after_a_restart_unfinished_work_is_carried_on) {
+  testkit::temp_dir dir;
+  auto db = dir.file("events.db");
+  std::string generating = make_uuid_v7(), paid = make_uuid_v7();
+  {
+    // The log as a crash left it: one generation started without result, one course paid
+    // without a distribution request.
+    auto store = sqlite_event_store::open(db);
+    BOOST_REQUIRE(store);
+    auto params = order("Wiederaufnahme", 0, true);
+    std::vector<field_error> errs;
+    auto req = parse_course_request(params, errs);
+    auto ev = [](const char* type, const std::string& subject, json data) {
+      cf::event e;
+      e.id = make_uuid_v7();
+      e.source = "/test";
+      e.type = type;
+      e.subject = subject;
+      e.time_us = now_us();
+      e.data = data.dump();
+      return e;
+    };
+    json started{{"course_id", generating},
+                 {"title", req.title},
+                 {"user_id", req.user_id},
+                 {"parameters", to_json(req)},
+                 {"attempt", 1}};
+    std::vector<cf::event> events{ev("course.generation.started", generating, started),
+                                  ev("course.generation.started", paid, started),
+                                  ev("course.payment.completed", paid, {{"course_id", paid}})};
+    BOOST_REQUIRE(!(*store)->append(events));
+  }
+  testkit::service_options o;
+  o.db_path = db;
+  testkit::service_fixture svc{o};
+  BOOST_TEST(static_cast<bool>(svc.await_event("course.generation.completed", generating)));
+  BOOST_TEST(static_cast<bool>(svc.await_event("course.distribution.requested", paid)));
+  auto t = svc.types_of(paid);
+  BOOST_TEST(std::count(t.begin(), t.end(), "course.distribution.requested") == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -30,14 +30,18 @@ BOOST_AUTO_TEST_CASE(readme_shows_this_test) {
   std::string line;
   bool in_block = false;
   int lines = 0;
+  size_t pos = 0;
   while (std::getline(readme, line)) {
     if (line == "```cpp" || (in_block && line == "```")) {
       in_block = !in_block;
       continue;
     }
-    if (in_block && !line.empty()) {
+    if (in_block && !line.empty()) { // each line found after the previous one: same order
       ++lines;
-      BOOST_TEST(mine.str().find(line) != std::string::npos, "README line not in test: " << line);
+      auto at = mine.str().find(line + "\n", pos);
+      BOOST_TEST(at != std::string::npos, "README line not in test (in order): " << line);
+      if (at != std::string::npos)
+        pos = at + line.size();
     }
   }
   BOOST_TEST(lines >= 10);

@@ -87,8 +87,12 @@ event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
           for (const auto& e : *store)
             if (e.seq > q.after_seq && type_matches(q.type, e.type)
                 && (q.subject.empty() || q.subject == e.subject)
-                && page.events.size() < static_cast<size_t>(q.limit))
+                && page.events.size() <= static_cast<size_t>(q.limit))
               page.events.push_back(e);
+          if (page.events.size() > static_cast<size_t>(q.limit)) { // pages as the real log does
+            page.events.pop_back();
+            page.next_after = page.events.back().seq;
+          }
           return page;
         },
         [=](caf::get_atom, const std::string& id) -> caf::result<course_view> {
@@ -100,7 +104,22 @@ event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
             return make_error(errc::not_found, "no course " + id);
           return v;
         },
-        [=](list_atom, const course_query&) { return course_page{}; },
+        [=](list_atom, const course_query& q) {
+          std::map<std::string, course_summary> courses;
+          for (const auto& e : *store)
+            apply_event(courses[e.subject], e, nlohmann::json::parse(e.data));
+          course_page page;
+          for (auto i = courses.upper_bound(q.after); i != courses.end(); ++i) {
+            if (!q.status.empty() && i->second.status != q.status)
+              continue;
+            if (page.items.size() == static_cast<size_t>(q.limit)) {
+              page.next_after = page.items.back().id;
+              break;
+            }
+            page.items.push_back(i->second);
+          }
+          return page;
+        },
         [=](head_atom) { return static_cast<int64_t>(store->size()); },
         [=](subscribe_atom, subscriber_actor who, const std::string& pattern, int64_t after) {
           std::vector<event> backlog;

@@ -39,7 +39,9 @@ service_fixture::service_fixture(std::shared_ptr<generator> gen, course_factory_
       }()) {}
 
 service_fixture::service_fixture(service_options o)
-    : db_path_(dir_.file("events.db")), options_(std::move(o)), site_dir_(dir_.file("site")) {
+    : db_path_(o.db_path.empty() ? dir_.file("events.db") : o.db_path),
+      options_(std::move(o)),
+      site_dir_(dir_.file("site")) {
   register_types(cfg_);
   cfg_.set("scheduler.max-threads", 2);
   sys_ = std::make_unique<caf::actor_system>(cfg_);

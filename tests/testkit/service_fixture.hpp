@@ -40,6 +40,7 @@ struct service_options {
   payment_settings payment;
   distribution_settings distribution; ///< Its "site" channel is added unless present.
   std::string webhook_secret = "whsec_test";
+  std::string db_path; ///< Empty: a new database in a temporary folder.
   service_options();
 };
 
