@@ -88,7 +88,9 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
           ? cf::make_builtin_generator()
           : cf::make_external_generator(split_words(s.generation_command), s.generation_timeout_ms);
   cf::course_factory_settings fs;
-  fs.generation_timeout = std::chrono::milliseconds{s.generation_timeout_ms};
+  // The generator enforces generation.timeout_ms itself (and says why it stopped); the factory's
+  // own deadline comes a little later, for a generator that does not answer at all.
+  fs.generation_timeout = std::chrono::milliseconds{s.generation_timeout_ms + 2000};
   fs.retry = retry_of(s);
   fs.channels = cf::split_list(s.distribution_channels);
   fs.idempotency_retention = std::chrono::seconds{s.idempotency_retention_s};

@@ -24,8 +24,10 @@ namespace {
 using json = nlohmann::json;
 
 // Messages CourseFactory sends itself: a scheduled generation retry; committed events it follows.
-using factory_impl = course_factory_actor::extend<caf::reacts_to<resume_atom, std::string, int32_t>,
-                                                  caf::reacts_to<notify_atom, std::vector<event>>>;
+using factory_impl =
+    course_factory_actor::extend<caf::reacts_to<resume_atom, std::string, int32_t, int32_t>,
+                                 caf::reacts_to<sweep_atom>,
+                                 caf::reacts_to<notify_atom, std::vector<event>>>;
 
 struct factory_state {
   std::set<std::string> keys_in_flight; // idempotency keys whose request is being processed
@@ -89,8 +91,10 @@ void record(factory_pointer self, const context& ctx, std::vector<event> events,
           });
 }
 
+// Runs attempt `attempt` of a generation whose current round of retries began with attempt
+// `first` (1 for a new course, later for a user's retry): each round gets the full retry budget.
 void run_generation(factory_pointer self, const context& ctx, event started, course_request req,
-                    int32_t attempt) {
+                    int32_t attempt, int32_t first) {
   auto worker = spawn_generation_worker(self, ctx.gen, ctx.gen->blocking());
   self->request(worker, ctx.settings.generation_timeout, generate_atom::value, req)
       .then(
@@ -117,7 +121,7 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
           },
           [=](caf::error& err) {
             bool permanent = is(err, errc::generator_permanent);
-            bool will_retry = !permanent && ctx.settings.retry.allows_another(attempt);
+            bool will_retry = !permanent && ctx.settings.retry.allows_another(attempt - first + 1);
             auto message = err == caf::sec::request_timeout
                                ? "generation timed out after "
                                      + std::to_string(ctx.settings.generation_timeout.count())
@@ -136,8 +140,10 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
               if (!will_retry)
                 return;
               std::uniform_real_distribution<double> unit{0.0, 1.0};
-              auto delay = backoff_delay(ctx.settings.retry, attempt, unit(self->state.rng));
-              self->delayed_send(self, delay, resume_atom::value, started.subject, attempt + 1);
+              auto delay =
+                  backoff_delay(ctx.settings.retry, attempt - first + 1, unit(self->state.rng));
+              self->delayed_send(self, delay, resume_atom::value, started.subject, attempt + 1,
+                                 first);
             });
           });
 }
@@ -162,7 +168,7 @@ void start_course(factory_pointer self, const context& ctx, course_request req,
     if (key)
       self->state.keys_in_flight.erase(key->key);
     rp.deliver(course_accepted{course_id, course_status::generating, committed.front().seq});
-    run_generation(self, ctx, std::move(committed.front()), req, 1);
+    run_generation(self, ctx, std::move(committed.front()), req, 1, 1);
   };
   auto on_error = [=](caf::error& err) mutable {
     if (key)
@@ -229,21 +235,27 @@ caf::result<course_accepted> create(factory_pointer self, const context& ctx, co
 // Starts generation attempt `attempt` of a course whose last attempt failed. With `rp`, it
 // answers the caller (a user's retry); without, it is a scheduled retry.
 void restart_generation(factory_pointer self, const context& ctx, const course_summary& c,
-                        int32_t attempt,
+                        int32_t attempt, int32_t first,
                         std::optional<caf::typed_response_promise<course_accepted>> rp) {
   event_query q{event_types::generation_started, c.id, 0, 1};
   self->request(ctx.log, ctx.settings.log_timeout, query_atom::value, q)
       .then(
           [=](const event_page& page) mutable {
-            if (page.events.empty())
+            auto data = page.events.empty() ? json{}
+                                            : json::parse(page.events.front().data, nullptr, false);
+            if (!data.is_object()) {
+              if (rp)
+                rp->deliver(make_error(errc::storage_corrupt,
+                                       "no readable generation.started for " + c.id));
               return;
-            const auto& first = page.events.front();
+            }
+            const auto& origin = page.events.front();
             std::vector<field_error> errs;
-            auto params = json::parse(first.data).value("parameters", json::object());
+            auto params = data.value("parameters", json::object());
             auto req = parse_course_request(params, errs);
             auto started =
                 make_event(event_types::generation_started, c.id, c.version + 1,
-                           first.correlation_id, first.id, started_data(c.id, req, attempt));
+                           origin.correlation_id, origin.id, started_data(c.id, req, attempt));
             self->request(ctx.log, ctx.settings.log_timeout, append_atom::value,
                           std::vector<event>{started})
                 .then(
@@ -251,7 +263,7 @@ void restart_generation(factory_pointer self, const context& ctx, const course_s
                       if (rp)
                         rp->deliver(course_accepted{c.id, course_status::generating,
                                                     committed.front().seq});
-                      run_generation(self, ctx, std::move(committed.front()), req, attempt);
+                      run_generation(self, ctx, std::move(committed.front()), req, attempt, first);
                     },
                     [=](caf::error& err) mutable {
                       if (rp)
@@ -272,7 +284,7 @@ caf::result<course_accepted> retry(factory_pointer self, const context& ctx,
           [=](const course_view& v) mutable {
             const auto& c = v.summary;
             if (c.status == course_status::generation_failed)
-              return restart_generation(self, ctx, c, c.attempt + 1, rp);
+              return restart_generation(self, ctx, c, c.attempt + 1, c.attempt + 1, rp);
             if (c.status != course_status::distribution_failed) {
               rp.deliver(make_error(errc::conflict, "nothing to retry: the course is " + c.status));
               return;
@@ -296,13 +308,13 @@ caf::result<course_accepted> retry(factory_pointer self, const context& ctx,
 }
 
 // A scheduled retry fires: go on only if the course still waits for exactly this attempt.
-void resume(factory_pointer self, const context& ctx, const std::string& course_id,
-            int32_t attempt) {
+void resume(factory_pointer self, const context& ctx, const std::string& course_id, int32_t attempt,
+            int32_t first) {
   self->request(ctx.log, ctx.settings.log_timeout, caf::get_atom::value, course_id)
       .then(
           [=](const course_view& v) {
             if (v.summary.status == course_status::generating && v.summary.attempt == attempt - 1)
-              restart_generation(self, ctx, v.summary, attempt, std::nullopt);
+              restart_generation(self, ctx, v.summary, attempt, first, std::nullopt);
           },
           [](caf::error&) {});
 }
@@ -322,26 +334,34 @@ void with_last_event(factory_pointer self, const context& ctx, const std::string
 // After a restart, carries on what the log shows unfinished: a generation started without
 // result runs again; a retry that was waiting runs now; a paid course without a distribution
 // request gets one.
-void recover(factory_pointer self, const context& ctx, const char* status, std::string after) {
+void recover(factory_pointer self, const context& ctx, const char* status, std::string after,
+             int64_t min_age_us) {
   course_query q{status, std::move(after), 200};
   self->request(ctx.log, ctx.settings.log_timeout, list_atom::value, q)
       .then(
           [=](const course_page& page) {
-            for (const auto& c : page.items)
+            auto cutoff = now_us() - min_age_us;
+            for (const auto& c : page.items) {
+              if (c.updated_us > cutoff)
+                continue; // moving right now: not stalled
               with_last_event(self, ctx, c.id, [=](const event& last) {
                 if (last.type == event_types::generation_started) {
                   std::vector<field_error> errs;
-                  auto data = json::parse(last.data);
+                  auto data = json::parse(last.data, nullptr, false);
+                  if (!data.is_object())
+                    return;
                   auto req = parse_course_request(data.value("parameters", json::object()), errs);
-                  run_generation(self, ctx, last, req, data.value("attempt", 1));
+                  auto attempt = data.value("attempt", 1);
+                  run_generation(self, ctx, last, req, attempt, attempt);
                 } else if (last.type == event_types::generation_failed) {
-                  resume(self, ctx, c.id, c.attempt + 1);
+                  resume(self, ctx, c.id, c.attempt + 1, c.attempt + 1);
                 } else if (last.type == event_types::payment_completed) {
                   record(self, ctx, {distribution_request(ctx, last, 1)});
                 }
               });
+            }
             if (!page.next_after.empty())
-              recover(self, ctx, status, page.next_after);
+              recover(self, ctx, status, page.next_after, min_age_us);
           },
           [](caf::error&) {});
 }
@@ -358,8 +378,9 @@ factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
                         << std::endl;
               self->quit(err);
             });
-  recover(self, ctx, course_status::generating, "");
-  recover(self, ctx, course_status::paid, "");
+  recover(self, ctx, course_status::generating, "", 0);
+  recover(self, ctx, course_status::paid, "", 0);
+  self->delayed_send(self, ctx.settings.sweep_interval, sweep_atom::value);
   return {
       [=](create_atom, course_request& req, std::string& corr) {
         return create(self, ctx, std::move(req), std::move(corr), std::nullopt);
@@ -368,8 +389,15 @@ factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
         return create(self, ctx, std::move(req), std::move(corr), std::move(key));
       },
       [=](retry_atom, const std::string& course_id) { return retry(self, ctx, course_id); },
-      [=](resume_atom, const std::string& course_id, int32_t attempt) {
-        resume(self, ctx, course_id, attempt);
+      [=](resume_atom, const std::string& course_id, int32_t attempt, int32_t first) {
+        resume(self, ctx, course_id, attempt, first);
+      },
+      [=](sweep_atom) {
+        // Work stalled by a failed append or an answer that came too late: carry it on.
+        auto grace = ctx.settings.generation_timeout + ctx.settings.sweep_min_age;
+        recover(self, ctx, course_status::generating, "", grace.count() * 1000);
+        recover(self, ctx, course_status::paid, "", ctx.settings.sweep_min_age.count() * 1000);
+        self->delayed_send(self, ctx.settings.sweep_interval, sweep_atom::value);
       },
       [=](notify_atom, const std::vector<event>& events) {
         for (const auto& e : events)

@@ -62,6 +62,8 @@ struct course_factory_settings {
   retry_policy retry;                                  ///< For transient generation failures.
   std::vector<std::string> channels{"site"};           ///< Where enabled courses are published.
   std::chrono::seconds idempotency_retention{86400};   ///< How long keys are remembered.
+  std::chrono::seconds sweep_interval{30};             ///< How often stalled work is looked for.
+  std::chrono::milliseconds sweep_min_age{10000};      ///< Unchanged this long means stalled.
 };
 
 /// The `source` attribute of every event CourseFactory emits.

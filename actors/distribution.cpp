@@ -40,7 +40,8 @@ using publisher_actor =
 
 using distribution_impl =
     distribution_actor::extend<caf::reacts_to<notify_atom, std::vector<event>>,
-                               caf::reacts_to<resume_atom, std::string>>;
+                               caf::reacts_to<resume_atom, std::string>,
+                               caf::reacts_to<sweep_atom>>;
 
 struct job {
   published_course course;
@@ -116,8 +117,10 @@ void run_attempt(distribution_pointer self, event_log_actor log, const distribut
 // Records `events` (versions chained from the job's), then continues with `then`.
 void record(distribution_pointer self, event_log_actor log, const distribution_settings& s,
             const std::string& course_id, std::vector<event> events, std::function<void()> then) {
-  auto& j = self->state.jobs.at(course_id);
-  for (auto& e : events) e.subject_version = ++j.version;
+  auto i = self->state.jobs.find(course_id);
+  if (i == self->state.jobs.end())
+    return;
+  for (auto& e : events) e.subject_version = ++i->second.version;
   self->request(log, s.log_timeout, append_atom::value, std::move(events))
       .then([then](const std::vector<event>&) { then(); },
             [=](caf::error& err) {
@@ -131,7 +134,10 @@ void record(distribution_pointer self, event_log_actor log, const distribution_s
 
 void on_outcomes(distribution_pointer self, event_log_actor log, const distribution_settings& s,
                  const std::string& course_id, const std::vector<channel_outcome>& outcomes) {
-  auto& j = self->state.jobs.at(course_id);
+  auto found = self->state.jobs.find(course_id);
+  if (found == self->state.jobs.end())
+    return;
+  auto& j = found->second;
   std::vector<channel_outcome> failed;
   for (const auto& o : outcomes) (o.ok ? j.done : failed).push_back(o);
   if (failed.empty()) {
@@ -171,7 +177,10 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
       self->state.jobs.erase(course_id);
       return;
     }
-    auto& jj = self->state.jobs.at(course_id);
+    auto i = self->state.jobs.find(course_id);
+    if (i == self->state.jobs.end())
+      return;
+    auto& jj = i->second;
     ++jj.retry_count;
     std::uniform_real_distribution<double> unit{0.0, 1.0};
     auto delay = backoff_delay(s.retry, jj.retry_count, unit(self->state.rng));
@@ -191,8 +200,11 @@ void run_attempt(distribution_pointer self, event_log_actor log, const distribut
             on_outcomes(self, log, s, course_id, outcomes);
           },
           [=](caf::error& err) {
+            auto i = self->state.jobs.find(course_id);
+            if (i == self->state.jobs.end())
+              return;
             std::vector<channel_outcome> timed_out;
-            for (const auto& name : self->state.jobs.at(course_id).pending)
+            for (const auto& name : i->second.pending)
               timed_out.push_back(
                   {name, false, false, "", "no answer: " + self->system().render(err)});
             on_outcomes(self, log, s, course_id, timed_out);
@@ -206,8 +218,9 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
       .then(
           [=](const course_view& v) {
             const auto& c = v.summary;
-            auto data = json::parse(requested.data);
-            if (c.status != course_status::distributing
+            auto data = json::parse(requested.data, nullptr, false);
+            if (self->state.jobs.count(c.id) > 0 || !data.is_object()
+                || c.status != course_status::distributing
                 || c.distribution_attempt != data.value("attempt", 1))
               return; // stale request: a newer one exists, or it already finished
             job j;
@@ -225,14 +238,19 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
           });
 }
 
-// After a restart: every course the log shows as distributing gets its last request carried out.
+// After a restart, and now and then: every course the log shows as distributing without a job
+// here (a crash, an append that failed) gets its last request carried out. `min_age_us` spares
+// courses that changed a moment ago.
 void resume_pending(distribution_pointer self, event_log_actor log, const distribution_settings& s,
-                    std::string after) {
+                    std::string after, int64_t min_age_us) {
   course_query q{course_status::distributing, std::move(after), 200};
   self->request(log, s.log_timeout, list_atom::value, q)
       .then(
           [=](const course_page& page) {
+            auto cutoff = now_us() - min_age_us;
             for (const auto& c : page.items) {
+              if (c.updated_us > cutoff || self->state.jobs.count(c.id) > 0)
+                continue;
               event_query eq{event_types::distribution_requested, c.id, 0, 1000};
               self->request(log, s.log_timeout, query_atom::value, eq)
                   .then(
@@ -243,7 +261,7 @@ void resume_pending(distribution_pointer self, event_log_actor log, const distri
                       [](caf::error&) {});
             }
             if (!page.next_after.empty())
-              resume_pending(self, log, s, page.next_after);
+              resume_pending(self, log, s, page.next_after, min_age_us);
           },
           [](caf::error&) {});
 }
@@ -258,7 +276,8 @@ distribution_impl::behavior_type distribution(distribution_pointer self, event_l
                         << std::endl;
               self->quit(err);
             });
-  resume_pending(self, log, s, "");
+  resume_pending(self, log, s, "", 0);
+  self->delayed_send(self, s.sweep_interval, sweep_atom::value);
   return {
       [=](caf::get_atom) { return static_cast<int32_t>(self->state.jobs.size()); },
       [=](notify_atom, const std::vector<event>& events) {
@@ -268,6 +287,10 @@ distribution_impl::behavior_type distribution(distribution_pointer self, event_l
             start(self, log, s, e);
       },
       [=](resume_atom, const std::string& course_id) { run_attempt(self, log, s, course_id); },
+      [=](sweep_atom) {
+        resume_pending(self, log, s, "", (s.channel_timeout + s.sweep_min_age).count() * 1000);
+        self->delayed_send(self, s.sweep_interval, sweep_atom::value);
+      },
   };
 }
 

@@ -25,6 +25,8 @@ struct distribution_settings {
   std::chrono::milliseconds channel_timeout{60000}; ///< One attempt over all channels.
   retry_policy retry;
   std::map<std::string, std::shared_ptr<channel>> channels; ///< By name ("site", "webhook").
+  std::chrono::seconds sweep_interval{30};                  ///< How often stalled work is sought.
+  std::chrono::milliseconds sweep_min_age{10000};           ///< Unchanged this long: stalled.
 };
 
 /// The `source` attribute of every event Distribution emits.

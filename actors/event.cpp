@@ -110,7 +110,10 @@ caf::expected<int64_t> parse_time(const std::string& s) {
   return (static_cast<int64_t>(timegm(&tm)) - offset) * 1000000 + us;
 }
 
-nlohmann::json to_cloudevent(const event& e) {
+namespace {
+
+// Every attribute but data.
+nlohmann::json envelope(const event& e) {
   nlohmann::json j{
       {"specversion", "1.0"},
       {"id", e.id},
@@ -119,7 +122,6 @@ nlohmann::json to_cloudevent(const event& e) {
       {"subject", e.subject},
       {"time", format_time(e.time_us)},
       {"datacontenttype", "application/json"},
-      {"data", e.data.empty() ? nlohmann::json::object() : nlohmann::json::parse(e.data)},
       {"seq", e.seq},
       {"subjectversion", e.subject_version},
       {"schemaversion", e.schema_version},
@@ -130,23 +132,16 @@ nlohmann::json to_cloudevent(const event& e) {
   return j;
 }
 
+} // namespace
+
+nlohmann::json to_cloudevent(const event& e) {
+  auto j = envelope(e);
+  j["data"] = e.data.empty() ? nlohmann::json::object() : nlohmann::json::parse(e.data);
+  return j;
+}
+
 std::string to_cloudevent_text(const event& e) {
-  nlohmann::json j{
-      {"specversion", "1.0"},
-      {"id", e.id},
-      {"source", e.source},
-      {"type", e.type},
-      {"subject", e.subject},
-      {"time", format_time(e.time_us)},
-      {"datacontenttype", "application/json"},
-      {"seq", e.seq},
-      {"subjectversion", e.subject_version},
-      {"schemaversion", e.schema_version},
-      {"correlationid", e.correlation_id},
-  };
-  if (!e.causation_id.empty())
-    j["causationid"] = e.causation_id;
-  auto text = j.dump();
+  auto text = envelope(e).dump();
   text.pop_back();
   text += ",\"data\":";
   text += e.data.empty() ? std::string{"{}"} : e.data;

@@ -178,7 +178,7 @@ private:
     ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
     std::string out, err;
     bool out_too_big = false;
-    bool timed_out = !pump(input, in_w, out_r, err_r, out, err, out_too_big, deadline);
+    bool timed_out = !pump(pid, input, in_w, out_r, err_r, out, err, out_too_big, deadline);
     // Wait for the exit without reaping, so that the process group cannot vanish under us.
     while (!timed_out && !out_too_big) {
       siginfo_t info{};
@@ -208,22 +208,39 @@ private:
     return out;
   }
 
-  /// Writes `input` and reads stdout/stderr until both reach EOF. False on timeout.
-  static bool pump(const std::string& input, fd_guard& in_w, fd_guard& out_r, fd_guard& err_r,
-                   std::string& out, std::string& err, bool& out_too_big,
+  /// Writes `input` and reads stdout/stderr until both reach EOF, or until a short grace period
+  /// after the program exited (a background child it left may hold the pipes open: its output
+  /// is not the program's). False on timeout.
+  static bool pump(pid_t pid, const std::string& input, fd_guard& in_w, fd_guard& out_r,
+                   fd_guard& err_r, std::string& out, std::string& err, bool& out_too_big,
                    clock_type::time_point deadline) {
+    bool exited = false;
+    auto grace_end = clock_type::time_point::max();
     sigpipe_guard no_sigpipe;
     size_t written = 0;
     if (input.empty())
       in_w.reset();
     char buf[65536];
     while (out_r.get() >= 0 || err_r.get() >= 0) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock_type::now());
+      if (!exited) {
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0
+            && info.si_pid == pid) {
+          exited = true;
+          grace_end = clock_type::now() + std::chrono::milliseconds{200};
+        }
+      }
+      if (exited && clock_type::now() >= grace_end)
+        return true;
+      auto until = std::min(deadline, grace_end);
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock_type::now());
       if (left.count() <= 0)
-        return false;
+        return clock_type::now() < deadline;
       pollfd fds[3] = {
           {in_w.get(), POLLOUT, 0}, {out_r.get(), POLLIN, 0}, {err_r.get(), POLLIN, 0}};
-      int rc = ::poll(fds, 3, static_cast<int>(std::min<int64_t>(left.count(), 60'000)));
+      // Short polls until the exit is seen, so that the grace period starts on time.
+      int rc =
+          ::poll(fds, 3, static_cast<int>(std::min<int64_t>(left.count(), exited ? 60'000 : 20)));
       if (rc < 0 && errno != EINTR)
         return false; // Cannot happen with valid arguments; treat like a timeout.
       if (rc <= 0)

@@ -20,7 +20,8 @@ namespace {
 using json = nlohmann::json;
 
 using payment_impl = payment_actor::extend<caf::reacts_to<notify_atom, std::vector<event>>,
-                                           caf::reacts_to<expire_atom, std::string, std::string>>;
+                                           caf::reacts_to<expire_atom, std::string, std::string>,
+                                           caf::reacts_to<sweep_atom>>;
 
 struct payment_state {
   static inline const char* name = "payment";
@@ -61,36 +62,44 @@ void log_failure(payment_pointer self, const std::string& what, const caf::error
 }
 
 // A generated course: ask for payment if it is priced and not a dry run.
+// Asks for payment of generated course `c` (priced, not a dry run). The expected subject version
+// makes a repeat (live event and recovery sweep both firing) a harmless conflict.
+void require_payment(payment_pointer self, const payment_settings& s, event_log_actor log,
+                     const course_summary& c, const std::string& correlation,
+                     const std::string& causation) {
+  if (c.dry_run || c.amount_cents <= 0 || c.status != course_status::generated)
+    return;
+  auto expires_us = now_us() + s.expiry.count() * 1000000;
+  auto payment_id = make_uuid_v7();
+  json data{{"course_id", c.id},
+            {"payment_id", payment_id},
+            {"amount_cents", c.amount_cents},
+            {"currency", c.currency},
+            {"expires_at", format_time(expires_us)}};
+  auto e = make_event(event_types::payment_required, c, correlation, causation, data);
+  self->request(log, s.log_timeout, append_atom::value, std::vector<event>{e})
+      .then([=](const std::vector<event>&) { arm_expiry(self, c.id, payment_id, expires_us); },
+            [=](caf::error& err) { log_failure(self, "payment.required", err); });
+}
+
+// A generated course: ask for payment if it is priced and not a dry run.
 void on_generated(payment_pointer self, const payment_settings& s, event_log_actor log,
                   const event& completed) {
   self->request(log, s.log_timeout, caf::get_atom::value, completed.subject)
       .then(
           [=](const course_view& v) {
-            const auto& c = v.summary;
-            if (c.dry_run || c.amount_cents <= 0 || c.version != completed.subject_version)
-              return;
-            auto expires_us = now_us() + s.expiry.count() * 1000000;
-            auto payment_id = make_uuid_v7();
-            json data{{"course_id", c.id},
-                      {"payment_id", payment_id},
-                      {"amount_cents", c.amount_cents},
-                      {"currency", c.currency},
-                      {"expires_at", format_time(expires_us)}};
-            auto e = make_event(event_types::payment_required, c, completed.correlation_id,
-                                completed.id, data);
-            self->request(log, s.log_timeout, append_atom::value, std::vector<event>{e})
-                .then(
-                    [=](const std::vector<event>&) {
-                      arm_expiry(self, c.id, payment_id, expires_us);
-                    },
-                    [=](caf::error& err) { log_failure(self, "payment.required", err); });
+            if (v.summary.version == completed.subject_version)
+              require_payment(self, s, log, v.summary, completed.correlation_id, completed.id);
           },
           [=](caf::error& err) { log_failure(self, "reading course", err); });
 }
 
 // Turns a notice into the event it means for course `c`, or explains why it means nothing.
 std::optional<event> judge(const payment_notice& n, const course_summary& c, std::string& why) {
-  if (c.status != course_status::awaiting_payment) {
+  // Money taken after we gave up (our expiry, a declined first card) still enables the course.
+  bool late_completion = n.outcome == "completed" && c.status == course_status::payment_failed
+                         && !c.payment_id.empty();
+  if (c.status != course_status::awaiting_payment && !late_completion) {
     why = "the course is " + c.status + ", not awaiting payment";
     return std::nullopt;
   }
@@ -198,18 +207,28 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
 }
 
 // Re-arms the expiry of every payment pending in the log, page by page.
-void rearm_pending(payment_pointer self, const payment_settings& s, event_log_actor log,
-                   std::string after) {
-  course_query q{course_status::awaiting_payment, std::move(after), 500};
+// Sweeps the log for work this actor owns: pending payments get their expiry timers back, and
+// priced courses left at generated (a crash or a failed append between the two commits) get
+// their payment request. `min_age_us` spares courses that changed a moment ago.
+void sweep(payment_pointer self, const payment_settings& s, event_log_actor log, const char* status,
+           std::string after, int64_t min_age_us) {
+  course_query q{status, std::move(after), 500};
   self->request(log, s.log_timeout, list_atom::value, q)
       .then(
           [=](const course_page& page) {
-            for (const auto& c : page.items)
-              arm_expiry(self, c.id, c.payment_id, c.payment_expires_us);
+            auto cutoff = now_us() - min_age_us;
+            for (const auto& c : page.items) {
+              if (c.updated_us > cutoff)
+                continue;
+              if (c.status == course_status::awaiting_payment)
+                arm_expiry(self, c.id, c.payment_id, c.payment_expires_us);
+              else
+                require_payment(self, s, log, c, make_uuid_v7(), "");
+            }
             if (!page.next_after.empty())
-              rearm_pending(self, s, log, page.next_after);
+              sweep(self, s, log, status, page.next_after, min_age_us);
           },
-          [=](caf::error& err) { log_failure(self, "listing pending payments", err); });
+          [=](caf::error& err) { log_failure(self, "sweeping courses", err); });
 }
 
 payment_impl::behavior_type payment(payment_pointer self, event_log_actor log, payment_settings s) {
@@ -220,7 +239,9 @@ payment_impl::behavior_type payment(payment_pointer self, event_log_actor log, p
               log_failure(self, "cannot subscribe", err);
               self->quit(err);
             });
-  rearm_pending(self, s, log, "");
+  sweep(self, s, log, course_status::awaiting_payment, "", 0);
+  sweep(self, s, log, course_status::generated, "", 0);
+  self->delayed_send(self, s.sweep_interval, sweep_atom::value);
   return {
       [=](webhook_atom, payment_notice& n) { return on_notice(self, s, log, std::move(n)); },
       [=](notify_atom, const std::vector<event>& events) {
@@ -230,6 +251,10 @@ payment_impl::behavior_type payment(payment_pointer self, event_log_actor log, p
       },
       [=](expire_atom, const std::string& course_id, const std::string& payment_id) {
         on_expire(self, s, log, course_id, payment_id);
+      },
+      [=](sweep_atom) {
+        sweep(self, s, log, course_status::generated, "", s.sweep_min_age.count() * 1000);
+        self->delayed_send(self, s.sweep_interval, sweep_atom::value);
       },
   };
 }

@@ -1,6 +1,9 @@
 // The settings table and its three readers: defaults, config file and command line.
 #include "config/settings.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -319,7 +322,7 @@ std::string default_config_file() {
   return out.str();
 }
 
-std::string load_or_create_secret(const std::string& path, std::string& error) {
+std::string load_or_create_secret(const std::string& path, std::string& error, bool create) {
   std::error_code ec;
   if (std::ifstream in{path}; in) {
     std::string secret;
@@ -328,6 +331,10 @@ std::string load_or_create_secret(const std::string& path, std::string& error) {
     if (!secret.empty())
       return secret;
     error = path + " is empty";
+    return {};
+  }
+  if (!create) {
+    error = "cannot read " + path + " (is the service running with the same settings?)";
     return {};
   }
   auto parent = std::filesystem::path{path}.parent_path();
@@ -345,16 +352,19 @@ std::string load_or_create_secret(const std::string& path, std::string& error) {
     secret += hex[b >> 4];
     secret += hex[b & 0xF];
   }
-  {
-    std::ofstream out{path};
-    out << secret << "\n";
-    if (!out) {
-      error = "cannot write " + path;
-      return {};
-    }
+  // Created readable by its owner only from the first byte on; O_EXCL: never overwrite.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = "cannot create " + path;
+    return {};
   }
-  std::filesystem::permissions(
-      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  auto line = secret + "\n";
+  bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::close(fd);
+  if (!written) {
+    error = "cannot write " + path;
+    return {};
+  }
   return secret;
 }
 

@@ -90,7 +90,7 @@ int run_pay_command(const std::vector<std::string>& args) {
   std::string secret = s.stripe_webhook_secret;
   if (secret.empty()) {
     std::string err;
-    secret = load_or_create_secret(s.stripe_webhook_secret_file, err);
+    secret = load_or_create_secret(s.stripe_webhook_secret_file, err, false);
     if (secret.empty()) {
       std::cerr << "coursefactory pay: " << err << "\n";
       return 1;

@@ -35,12 +35,19 @@ payment_notice to_notice(const json& ev) {
       obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"] : empty;
   n.course_id = string_at(meta, "course_id");
   n.payment_id = string_at(meta, "payment_id");
-  if (type == "checkout.session.completed") {
+  auto paid_status = string_at(obj, "payment_status");
+  bool settled =
+      paid_status.empty() || paid_status == "paid" || paid_status == "no_payment_required";
+  if ((type == "checkout.session.completed" && settled)
+      || type == "checkout.session.async_payment_succeeded") {
     n.outcome = "completed";
     n.transaction_id = string_at(obj, "payment_intent");
     if (auto a = obj.find("amount_total"); a != obj.end() && a->is_number_integer())
       n.amount_cents = a->get<int64_t>();
     n.currency = string_at(obj, "currency");
+  } else if (type == "checkout.session.async_payment_failed") {
+    n.outcome = "failed";
+    n.reason = "async_payment_failed";
   } else if (type == "checkout.session.expired") {
     n.outcome = "failed";
     n.reason = "expired";
@@ -85,7 +92,7 @@ void payment_webhook(const route_context& ctx, const httplib::Request& req,
   auto notice = to_notice(ev);
   if (notice.event_id.empty())
     return write_problem(res, 400, "invalid_event", "the event has no id");
-  if (notice.outcome.empty())
+  if (notice.outcome.empty()) // other types; a completed session whose money is not settled yet
     return received(res, "ignored", "event type not handled: " + string_at(ev, "type"));
   if (notice.course_id.empty())
     return received(res, "ignored", "no metadata.course_id");

@@ -169,6 +169,11 @@ void migrate(SQLite::Database& db) {
 
 } // namespace
 
+// How long a write waits for another writer. The actors wait longer for EventLog's answer
+// (course_factory_settings::log_timeout), so an append never commits after its caller gave up
+// because of a busy database.
+constexpr int busy_timeout_ms = 2000;
+
 struct sqlite_event_store::impl {
   SQLite::Database db;
   SQLite::Statement insert_event;
@@ -181,7 +186,7 @@ struct sqlite_event_store::impl {
   SQLite::Statement upsert_record;
 
   explicit impl(const std::string& path)
-      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000),
+      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms),
         insert_event(prepare_after_migration(db, insert_event_sql)),
         subject_version(db, subject_version_sql),
         select_course(db, std::string{"SELECT "} + course_columns + " FROM courses WHERE id = ?"),

@@ -120,6 +120,17 @@ BOOST_FIXTURE_TEST_CASE(valid_output_is_returned, script_dir) {
   BOOST_CHECK_EQUAL(cf::to_json(*res).dump(), expected);
 }
 
+// A program that exits 0 with valid output but leaves a background child holding its stdout:
+// the output counts once a short grace period after the exit is over; the child is killed.
+BOOST_FIXTURE_TEST_CASE(a_background_child_does_not_turn_success_into_a_timeout, script_dir) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto res = run("cat >/dev/null; sleep 1000 & cat " + content_path, 5'000);
+  auto took = std::chrono::steady_clock::now() - t0;
+  BOOST_REQUIRE(res);
+  BOOST_CHECK_EQUAL(cf::to_json(*res).dump(), expected);
+  BOOST_CHECK(took < std::chrono::seconds{3});
+}
+
 BOOST_FIXTURE_TEST_CASE(runs_directly_without_shell_in_argv, script_dir) {
   auto path = script("direct.sh", "cat >/dev/null; cat " + content_path);
   auto res = cf::make_external_generator({path}, 10'000)->generate(make_request());

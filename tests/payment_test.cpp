@@ -106,11 +106,17 @@ BOOST_AUTO_TEST_CASE(a_repeated_event_id_changes_nothing) {
   auto [id, payment_id] = priced_course();
   auto body = make_stripe_event(id, payment_id, 4900, "eur");
   BOOST_REQUIRE(send(body)->status == 200);
-  BOOST_REQUIRE(await_event("course.distribution.completed", id));
-  auto before = head();
-  auto again = send(body);
+  auto again = send(body); // at once, while the course is still moving
   BOOST_TEST(again->status == 200);
   BOOST_TEST(json::parse(again->body)["result"] == "duplicate");
+  BOOST_REQUIRE(await_event("course.distribution.completed", id));
+  auto types = types_of(id);
+  BOOST_TEST(std::count(types.begin(), types.end(), "course.payment.completed") == 1);
+  // Even a repeat with another event id cannot pay twice: the course no longer awaits payment.
+  auto other_id = json::parse(body);
+  other_id["id"] = "evt_second_delivery";
+  auto before = head();
+  BOOST_TEST(json::parse(send(other_id.dump())->body)["result"] == "ignored");
   BOOST_TEST(head() == before);
 }
 
@@ -154,6 +160,29 @@ BOOST_AUTO_TEST_CASE(failed_and_expired_sessions_fail_the_payment_other_types_ar
   BOOST_TEST(head() == before);
 }
 
+BOOST_AUTO_TEST_CASE(a_declined_card_then_a_successful_one_still_pays) {
+  auto [id, payment_id] = priced_course();
+  BOOST_REQUIRE(send(make_stripe_event(id, payment_id, 4900, "eur", "card_declined"))->status
+                == 200);
+  BOOST_REQUIRE(await_event("course.payment.failed", id));
+  auto res = send(make_stripe_event(id, payment_id, 4900, "eur"));
+  BOOST_TEST(json::parse(res->body)["result"] == "recorded");
+  BOOST_TEST(static_cast<bool>(await_event("course.payment.completed", id)));
+}
+
+BOOST_AUTO_TEST_CASE(an_unsettled_session_waits_for_async_payment_succeeded) {
+  auto [id, payment_id] = priced_course();
+  auto pending = json::parse(make_stripe_event(id, payment_id, 4900, "eur"));
+  pending["data"]["object"]["payment_status"] = "unpaid";
+  BOOST_TEST(json::parse(send(pending.dump())->body)["result"] == "ignored");
+  auto settled = pending;
+  settled["id"] = "evt_settled";
+  settled["type"] = "checkout.session.async_payment_succeeded";
+  settled["data"]["object"]["payment_status"] = "paid";
+  BOOST_TEST(json::parse(send(settled.dump())->body)["result"] == "recorded");
+  BOOST_TEST(static_cast<bool>(await_event("course.payment.completed", id)));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(payment_expiry)
@@ -167,9 +196,10 @@ BOOST_AUTO_TEST_CASE(an_unpaid_payment_fails_as_expired) {
   BOOST_REQUIRE(failed);
   BOOST_TEST(json::parse(failed->data)["reason"] == "expired");
   BOOST_TEST(json::parse(failed->data)["payment_id"] == payment_id);
-  // A completion arriving after expiry changes nothing.
+  // Money taken after our expiry still enables the course: the customer paid.
   auto late = f.send(make_stripe_event(id, payment_id, 4900, "eur"));
-  BOOST_TEST(json::parse(late->body)["result"] == "ignored");
+  BOOST_TEST(json::parse(late->body)["result"] == "recorded");
+  BOOST_TEST(static_cast<bool>(f.await_event("course.distribution.completed", id)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
