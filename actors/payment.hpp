@@ -52,8 +52,8 @@ struct payment_settings {
   std::chrono::milliseconds log_timeout{5000};
   std::chrono::seconds expiry{86400};                ///< A payment not completed by then fails.
   std::chrono::seconds notice_retention{30 * 86400}; ///< How long provider event ids are kept.
-  std::chrono::seconds sweep_interval{30};         ///< How often stalled work is looked for.
-  std::chrono::milliseconds sweep_min_age{10000};  ///< Courses unchanged this long are stalled.
+  std::chrono::seconds sweep_interval{30};           ///< How often stalled work is looked for.
+  std::chrono::milliseconds sweep_min_age{10000};    ///< Courses unchanged this long are stalled.
 };
 
 /// The `source` attribute of every event Payment emits.

@@ -32,7 +32,7 @@ BOOST_AUTO_TEST_CASE(cloudevent_has_required_attributes_and_lowercase_extensions
   for (const auto& [key, value] : j.items())
     for (char c : key)
       BOOST_TEST(((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')), "bad attribute " << key);
-  BOOST_TEST(nlohmann::json::parse(to_cloudevent_text(e)) == j);  // the spliced form agrees
+  BOOST_TEST(nlohmann::json::parse(to_cloudevent_text(e)) == j); // the spliced form agrees
   auto back = from_cloudevent(j);
   BOOST_REQUIRE(back);
   BOOST_TEST((*back == e));

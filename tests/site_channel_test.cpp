@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "actors/channel.hpp"
-#include "actors/site_render.hpp"
 #include "actors/course_request.hpp"
 #include "actors/errc.hpp"
 #include "actors/generator.hpp"
+#include "actors/site_render.hpp"
 
 namespace fs = std::filesystem;
 
@@ -67,7 +67,6 @@ std::string read(const fs::path& p) {
   BOOST_REQUIRE_MESSAGE(in, "cannot open " << p);
   return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
 }
-
 
 /// The error context of a failed publication (Boost.Test evaluates messages eagerly).
 std::string why(const caf::expected<cf::channel_result>& res) {
