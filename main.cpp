@@ -22,6 +22,7 @@
 #include "http/pay_command.hpp"
 #include "http/server.hpp"
 #include "http/webhook_channel.hpp"
+#include "storage/audit_command.hpp"
 #include "storage/sqlite_event_store.hpp"
 
 namespace {
@@ -31,6 +32,8 @@ constexpr const char* usage =
     "commands:\n"
     "  serve      run the service (coursefactory serve --help lists its options)\n"
     "  pay        complete a pending payment with a signed webhook (coursefactory pay --help)\n"
+    "  verify     check the audit trail of a log: coursefactory verify --db FILE\n"
+    "  backup     copy a log consistently while it runs: coursefactory backup --db FILE TARGET\n"
     "  catalogue  print the event catalogue as Markdown (docs/events.md)\n"
     "  config     print the documented default config file (config/coursefactory.ini)\n";
 
@@ -162,6 +165,10 @@ int main(int argc, char** argv) {
     return serve(args, signals);
   if (command == "pay")
     return cf::run_pay_command(args);
+  if (command == "verify")
+    return cf::run_verify_command(args);
+  if (command == "backup")
+    return cf::run_backup_command(args);
   if (command == "catalogue") {
     std::cout << cf::catalogue_markdown();
     return 0;

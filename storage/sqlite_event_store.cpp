@@ -7,10 +7,12 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "actors/catalogue.hpp"
 #include "actors/errc.hpp"
 #include "actors/uuid.hpp"
+#include "storage/audit.hpp"
 
 namespace cf {
 
@@ -66,13 +68,21 @@ const char* const migrations[] = {
       created_us INTEGER NOT NULL,
       PRIMARY KEY(scope, key)) WITHOUT ROWID;
   )sql",
+    // 3: the audit trail's hash chain; backfill_hashes fills it in for existing rows.
+    R"sql(
+    ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+  )sql",
 };
 constexpr int32_t migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == sqlite_event_store::schema_version);
 
 constexpr const char* insert_event_sql =
     "INSERT INTO events(id, source, type, subject, subject_version, time_us, schema_version, "
-    "correlation_id, causation_id, data) VALUES(?,?,?,?,?,?,?,?,?,?)";
+    "correlation_id, causation_id, data, hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* set_hash_sql = "UPDATE events SET hash = ? WHERE seq = ?";
+constexpr const char* hash_before_sql =
+    "SELECT hash FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1";
+constexpr const char* last_hash_sql = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
 constexpr const char* subject_version_sql =
     "SELECT COALESCE(MAX(subject_version), 0) FROM events WHERE subject = ?";
 constexpr const char* course_columns =
@@ -153,6 +163,32 @@ event read_event(SQLite::Statement& st) {
   return e;
 }
 
+// Migration 3's part in C++ (SQL cannot hash): chains the rows already stored, in seq order.
+// It can only vouch for them from now on: whatever happened to them before is taken as it is.
+void backfill_hashes(SQLite::Database& db) {
+  SQLite::Statement select{db, std::string{"SELECT "} + event_columns
+                                   + " FROM events WHERE seq > ? ORDER BY seq LIMIT 500"};
+  SQLite::Statement update{db, set_hash_sql};
+  std::string prev;
+  for (int64_t after = 0;;) {
+    // In batches, so no update runs while a scan of the same table is open.
+    std::vector<event> batch;
+    select.reset();
+    select.bind(1, after);
+    while (select.executeStep()) batch.push_back(read_event(select));
+    if (batch.empty())
+      return;
+    for (const auto& e : batch) {
+      prev = chain_hash(prev, e);
+      update.reset();
+      update.bind(1, prev);
+      update.bind(2, e.seq);
+      update.exec();
+    }
+    after = batch.back().seq;
+  }
+}
+
 void migrate(SQLite::Database& db) {
   int32_t current = db.execAndGet("PRAGMA user_version").getInt();
   if (current > sqlite_event_store::schema_version)
@@ -162,6 +198,8 @@ void migrate(SQLite::Database& db) {
   for (int32_t v = current; v < migration_count; ++v) {
     SQLite::Transaction tx{db, SQLite::TransactionBehavior::IMMEDIATE};
     db.exec(migrations[v]);
+    if (v + 1 == 3)
+      backfill_hashes(db);
     db.exec("PRAGMA user_version = " + std::to_string(v + 1));
     tx.commit();
   }
@@ -184,6 +222,11 @@ struct sqlite_event_store::impl {
   SQLite::Statement select_content;
   SQLite::Statement select_record;
   SQLite::Statement upsert_record;
+  SQLite::Statement set_hash;
+  SQLite::Statement hash_before;
+  // The last committed event's seq and hash: the next append chains from them without reading.
+  int64_t last_seq = 0;
+  std::string last_hash;
 
   explicit impl(const std::string& path)
       : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms),
@@ -194,7 +237,15 @@ struct sqlite_event_store::impl {
         select_head(db, head_sql),
         select_content(db, content_sql),
         select_record(db, recall_sql),
-        upsert_record(db, remember_sql) {}
+        upsert_record(db, remember_sql),
+        set_hash(db, set_hash_sql),
+        hash_before(db, hash_before_sql) {
+    SQLite::Statement st{db, last_hash_sql};
+    if (st.executeStep()) {
+      last_seq = st.getColumn(0).getInt64();
+      last_hash = st.getColumn(1).getString();
+    }
+  }
 
   idempotency_record recall(const std::string& scope, const std::string& key,
                             int64_t not_before_us) {
@@ -276,7 +327,34 @@ struct sqlite_event_store::impl {
     return subject_version.getColumn(0).getInt64() + 1;
   }
 
-  int64_t insert(const event& e) {
+  // Inserts `e` chained to (prev_seq, prev_hash), the event before it, and returns its seq and
+  // hash. The seq is the next one unless the cache is stale (another writer) or
+  // sqlite_sequence ran ahead (a deleted tail): then the hash is chained to the row really
+  // before it.
+  std::pair<int64_t, std::string> insert(event e, int64_t prev_seq, const std::string& prev_hash) {
+    e.seq = prev_seq + 1;
+    auto hash = chain_hash(prev_hash, e);
+    auto seq = insert_row(e, hash);
+    if (seq != e.seq) {
+      e.seq = seq;
+      hash = chain_hash(hash_of_row_before(seq), e);
+      set_hash.tryReset();
+      reset_on_exit guard{set_hash};
+      set_hash.bind(1, hash);
+      set_hash.bind(2, seq);
+      set_hash.exec();
+    }
+    return {seq, hash};
+  }
+
+  std::string hash_of_row_before(int64_t seq) {
+    hash_before.tryReset();
+    reset_on_exit guard{hash_before};
+    hash_before.bind(1, seq);
+    return hash_before.executeStep() ? hash_before.getColumn(0).getString() : std::string{};
+  }
+
+  int64_t insert_row(const event& e, const std::string& hash) {
     auto& st = insert_event;
     st.tryReset();
     reset_on_exit guard{st};
@@ -290,6 +368,7 @@ struct sqlite_event_store::impl {
     st.bind(8, e.correlation_id);
     st.bind(9, e.causation_id);
     st.bind(10, e.data);
+    st.bind(11, hash);
     st.exec();
     return db.getLastInsertRowid();
   }
@@ -329,6 +408,9 @@ caf::error sqlite_event_store::append(std::vector<event>& events,
   assigned.reserve(events.size());
   try {
     SQLite::Transaction tx{p.db, SQLite::TransactionBehavior::IMMEDIATE};
+    // The chain advances in these locals; the cache follows only after the commit.
+    auto last_seq = p.last_seq;
+    auto last_hash = p.last_hash;
     if (remember != nullptr) {
       auto live = p.recall(remember->scope, remember->key, remember->not_before_us);
       if (live.found)
@@ -344,7 +426,8 @@ caf::error sqlite_event_store::append(std::vector<event>& events,
                                               + std::to_string(e.subject_version - 1)
                                               + ", the log has version "
                                               + std::to_string(copy.subject_version - 1));
-      copy.seq = p.insert(copy);
+      std::tie(last_seq, last_hash) = p.insert(copy, last_seq, last_hash);
+      copy.seq = last_seq;
       course_summary c;
       p.load_course(copy.subject, c);
       // The fold needs nothing from the (large) content of a completed generation.
@@ -356,6 +439,8 @@ caf::error sqlite_event_store::append(std::vector<event>& events,
       assigned.emplace_back(copy.seq, copy.subject_version);
     }
     tx.commit();
+    p.last_seq = last_seq;
+    p.last_hash = std::move(last_hash);
   } catch (const SQLite::Exception& ex) {
     p.insert_event.tryReset();
     return from_exception(ex);

@@ -1,5 +1,6 @@
 // The event log and the course read model in one SQLite file (WAL). Every SQL string coursefactory
-// owns lives in sqlite_event_store.cpp; this header speaks domain types only.
+// owns lives in sqlite_event_store.cpp (and the audit trail's reads in audit.cpp); this header
+// speaks domain types only.
 //
 // Not thread-safe: one owner (the EventLog actor) calls it from one thread at a time.
 #pragma once
@@ -25,7 +26,7 @@ enum class durability : uint8_t {
 class sqlite_event_store {
 public:
   /// The schema version this build creates and reads (PRAGMA user_version).
-  static constexpr int32_t schema_version = 2;
+  static constexpr int32_t schema_version = 3;
 
   /// Opens or creates the database at `path` (":memory:" works too), creating parent folders,
   /// and migrates it to `schema_version`. Errors: storage_unavailable (cannot open or write),
@@ -38,12 +39,13 @@ public:
   sqlite_event_store& operator=(const sqlite_event_store&) = delete;
 
   /// Appends `events` in one transaction and updates the read model in the same transaction.
-  /// Fills in each event's `seq` and `subject_version`; `id` and `time_us` must be set. An event
-  /// whose subject_version is set must be its subject's next version (optimistic concurrency).
-  /// With `remember`, the record is stored in the same transaction. On error nothing is written
-  /// and `events` keep seq 0. Errors: invalid_argument (an event without id, type or subject),
-  /// conflict (duplicate event id, or another subject version than expected), duplicate (a live
-  /// record with the same scope and key exists), storage_unavailable.
+  /// Each stored row also gets its audit-trail hash, chained to the event before
+  /// (storage/audit.hpp). Fills in each event's `seq` and `subject_version`; `id` and `time_us`
+  /// must be set. An event whose subject_version is set must be its subject's next version
+  /// (optimistic concurrency). With `remember`, the record is stored in the same transaction. On
+  /// error nothing is written and `events` keep seq 0. Errors: invalid_argument (an event without
+  /// id, type or subject), conflict (duplicate event id, or another subject version than expected),
+  /// duplicate (a live record with the same scope and key exists), storage_unavailable.
   [[nodiscard]] caf::error append(std::vector<event>& events,
                                   const idempotency_record* remember = nullptr);
 
