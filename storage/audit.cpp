@@ -13,6 +13,7 @@
 
 #include "actors/errc.hpp"
 #include "actors/signing.hpp"
+#include "storage/event_rows.hpp"
 #include "storage/sqlite_event_store.hpp"
 
 namespace cf {
@@ -24,9 +25,8 @@ constexpr int32_t first_hashed_schema = 3;
 constexpr int busy_timeout_ms = 2000;
 
 constexpr const char* user_version_sql = "PRAGMA user_version";
-constexpr const char* walk_sql =
-    "SELECT seq, id, source, type, subject, subject_version, time_us, schema_version, "
-    "correlation_id, causation_id, data, hash FROM events ORDER BY seq";
+const std::string walk_sql =
+    std::string{"SELECT "} + event_columns + ", hash FROM events ORDER BY seq";
 constexpr const char* counter_sql = "SELECT seq FROM sqlite_sequence WHERE name = 'events'";
 
 caf::error from_exception(const SQLite::Exception& ex) {
@@ -41,22 +41,6 @@ void append_field(std::string& out, const std::string& text) {
   out += ':';
   out += text;
   out += ',';
-}
-
-event read_row(SQLite::Statement& st) {
-  event e;
-  e.seq = st.getColumn(0).getInt64();
-  e.id = st.getColumn(1).getString();
-  e.source = st.getColumn(2).getString();
-  e.type = st.getColumn(3).getString();
-  e.subject = st.getColumn(4).getString();
-  e.subject_version = st.getColumn(5).getInt64();
-  e.time_us = st.getColumn(6).getInt64();
-  e.schema_version = st.getColumn(7).getInt();
-  e.correlation_id = st.getColumn(8).getString();
-  e.causation_id = st.getColumn(9).getString();
-  e.data = st.getColumn(10).getString();
-  return e;
 }
 
 verify_report broken(verify_report r, int64_t seq, std::string why) {
@@ -82,7 +66,7 @@ caf::expected<verify_report> walk(SQLite::Database& db) {
   SQLite::Statement st{db, walk_sql};
   int64_t expected = 1;
   while (st.executeStep()) {
-    auto e = read_row(st);
+    auto e = read_event_row(st);
     auto stored = st.getColumn(11).getString();
     if (e.seq > expected)
       return broken(r, expected,

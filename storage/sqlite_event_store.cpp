@@ -13,6 +13,7 @@
 #include "actors/errc.hpp"
 #include "actors/uuid.hpp"
 #include "storage/audit.hpp"
+#include "storage/event_rows.hpp"
 
 namespace cf {
 
@@ -99,9 +100,7 @@ constexpr const char* recall_sql =
 constexpr const char* remember_sql =
     "INSERT OR REPLACE INTO idempotency(scope, key, fingerprint, response, created_us) "
     "VALUES(?,?,?,?,?)";
-constexpr const char* event_columns =
-    "seq, id, source, type, subject, subject_version, time_us, schema_version, correlation_id, "
-    "causation_id, data";
+
 constexpr const char* head_sql = "SELECT COALESCE(MAX(seq), 0) FROM events";
 constexpr const char* count_sql = "SELECT COUNT(*) FROM events";
 constexpr const char* content_sql =
@@ -147,22 +146,6 @@ course_summary read_course(SQLite::Statement& st) {
   return c;
 }
 
-event read_event(SQLite::Statement& st) {
-  event e;
-  e.seq = st.getColumn(0).getInt64();
-  e.id = st.getColumn(1).getString();
-  e.source = st.getColumn(2).getString();
-  e.type = st.getColumn(3).getString();
-  e.subject = st.getColumn(4).getString();
-  e.subject_version = st.getColumn(5).getInt64();
-  e.time_us = st.getColumn(6).getInt64();
-  e.schema_version = st.getColumn(7).getInt();
-  e.correlation_id = st.getColumn(8).getString();
-  e.causation_id = st.getColumn(9).getString();
-  e.data = st.getColumn(10).getString();
-  return e;
-}
-
 // Migration 3's part in C++ (SQL cannot hash): chains the rows already stored, in seq order.
 // It can only vouch for them from now on: whatever happened to them before is taken as it is.
 void backfill_hashes(SQLite::Database& db) {
@@ -175,7 +158,7 @@ void backfill_hashes(SQLite::Database& db) {
     std::vector<event> batch;
     select.reset();
     select.bind(1, after);
-    while (select.executeStep()) batch.push_back(read_event(select));
+    while (select.executeStep()) batch.push_back(read_event_row(select));
     if (batch.empty())
       return;
     for (const auto& e : batch) {
@@ -496,7 +479,7 @@ caf::expected<event_page> sqlite_event_store::query(const event_query& q) {
       st.bind(i++, q.subject);
     st.bind(i++, q.limit + 1); // one more tells whether another page exists
     event_page page;
-    while (st.executeStep()) page.events.push_back(read_event(st));
+    while (st.executeStep()) page.events.push_back(read_event_row(st));
     if (page.events.size() > static_cast<size_t>(q.limit)) {
       page.events.pop_back();
       page.next_after = page.events.back().seq;
@@ -570,6 +553,22 @@ caf::expected<int64_t> sqlite_event_store::count() {
   } catch (const SQLite::Exception& ex) {
     return from_exception(ex);
   }
+}
+
+event read_event_row(SQLite::Statement& st) {
+  event e;
+  e.seq = st.getColumn(0).getInt64();
+  e.id = st.getColumn(1).getString();
+  e.source = st.getColumn(2).getString();
+  e.type = st.getColumn(3).getString();
+  e.subject = st.getColumn(4).getString();
+  e.subject_version = st.getColumn(5).getInt64();
+  e.time_us = st.getColumn(6).getInt64();
+  e.schema_version = st.getColumn(7).getInt();
+  e.correlation_id = st.getColumn(8).getString();
+  e.causation_id = st.getColumn(9).getString();
+  e.data = st.getColumn(10).getString();
+  return e;
 }
 
 } // namespace cf
