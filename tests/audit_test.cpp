@@ -16,6 +16,7 @@
 #include "actors/errc.hpp"
 #include "actors/uuid.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "tests/testkit/events.hpp"
 #include "tests/testkit/service_fixture.hpp"
 
 using namespace cf;
@@ -23,21 +24,12 @@ using namespace cf;
 namespace {
 
 cf::event make(const std::string& subject, const std::string& type = "course.generation.started") {
-  cf::event e;
-  e.id = make_uuid_v7();
-  e.source = "/test";
-  e.type = type;
-  e.subject = subject;
-  e.time_us = now_us();
-  e.correlation_id = "corr";
-  e.causation_id = "cause";
   nlohmann::json data{{"course_id", subject},
                       {"title", "Rust"},
                       {"user_id", "u1"},
                       {"attempt", 1},
                       {"parameters", {{"language", "en"}}}};
-  e.data = data.dump();
-  return e;
+  return testkit::stored_event(type, subject, data);
 }
 
 // Output and exit status of a shell command.

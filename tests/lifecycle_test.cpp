@@ -14,6 +14,7 @@
 #include "http/pay_command.hpp"
 #include "http/webhook_channel.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "tests/testkit/events.hpp"
 #include "tests/testkit/fakes.hpp"
 #include "tests/testkit/service_fixture.hpp"
 #include "tests/testkit/webhook_receiver.hpp"
@@ -282,15 +283,8 @@ BOOST_AUTO_TEST_CASE(after_a_restart_unfinished_work_is_carried_on) {
     auto params = order("Wiederaufnahme", 0, true);
     std::vector<field_error> errs;
     auto req = parse_course_request(params, errs);
-    auto ev = [](const char* type, const std::string& subject, json data) {
-      cf::event e;
-      e.id = make_uuid_v7();
-      e.source = "/test";
-      e.type = type;
-      e.subject = subject;
-      e.time_us = now_us();
-      e.data = data.dump();
-      return e;
+    auto ev = [](const char* type, const std::string& subject, const json& data) {
+      return testkit::stored_event(type, subject, data);
     };
     json started{{"course_id", generating},
                  {"title", req.title},

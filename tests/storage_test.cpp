@@ -9,6 +9,7 @@
 #include "actors/errc.hpp"
 #include "actors/uuid.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "tests/testkit/events.hpp"
 #include "tests/testkit/service_fixture.hpp"
 
 using namespace cf;
@@ -16,16 +17,7 @@ using namespace cf;
 namespace {
 
 cf::event make(const std::string& type, const std::string& subject, nlohmann::json data = {}) {
-  cf::event e;
-  e.id = make_uuid_v7();
-  e.source = "/test";
-  e.type = type;
-  e.subject = subject;
-  e.time_us = now_us();
-  e.correlation_id = "corr";
-  e.causation_id = "cause";
-  e.data = (data.is_null() ? nlohmann::json::object() : data).dump();
-  return e;
+  return testkit::stored_event(type, subject, data);
 }
 
 nlohmann::json started_data(const std::string& id) {
