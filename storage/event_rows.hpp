@@ -13,6 +13,9 @@ inline constexpr const char* event_columns =
     "seq, id, source, type, subject, subject_version, time_us, schema_version, correlation_id, "
     "causation_id, data";
 
+/// Sets the chain hash (1) of the event with seq (2).
+inline constexpr const char* set_hash_sql = "UPDATE events SET hash = ? WHERE seq = ?";
+
 /// The event at `st`'s current row. REQUIRES: `st` selected event_columns first, in order.
 event read_event_row(SQLite::Statement& st);
 

@@ -1,0 +1,121 @@
+// The schema's history: numbered migrations, each in its own transaction, and the C++ parts
+// SQL cannot do (the hash backfill of migration 3).
+#include "storage/migrations.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "storage/audit.hpp"
+#include "storage/event_rows.hpp"
+#include "storage/sqlite_event_store.hpp"
+
+namespace cf {
+
+namespace {
+
+// Migration N brings the schema from version N-1 to N. Append only: never edit a shipped one.
+const char* const migrations[] = {
+    // 1: the log and the course read model.
+    R"sql(
+    CREATE TABLE events(
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      source TEXT NOT NULL,
+      type TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      subject_version INTEGER NOT NULL,
+      time_us INTEGER NOT NULL,
+      schema_version INTEGER NOT NULL,
+      correlation_id TEXT NOT NULL,
+      causation_id TEXT NOT NULL,
+      data TEXT NOT NULL,
+      UNIQUE(subject, subject_version));
+    CREATE INDEX events_by_type ON events(type, seq);
+    CREATE TABLE courses(
+      id TEXT PRIMARY KEY,
+      status TEXT NOT NULL,
+      title TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      language TEXT NOT NULL,
+      dry_run INTEGER NOT NULL,
+      amount_cents INTEGER NOT NULL,
+      currency TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      last_seq INTEGER NOT NULL,
+      created_us INTEGER NOT NULL,
+      updated_us INTEGER NOT NULL,
+      attempt INTEGER NOT NULL,
+      last_error TEXT NOT NULL,
+      content_seq INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX courses_by_status ON courses(status, id);
+  )sql",
+    // 2: payment and distribution state in the read model; remembered requests.
+    R"sql(
+    ALTER TABLE courses ADD COLUMN payment_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE courses ADD COLUMN payment_expires_us INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE courses ADD COLUMN distribution_attempt INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE courses ADD COLUMN url TEXT NOT NULL DEFAULT '';
+    CREATE TABLE idempotency(
+      scope TEXT NOT NULL,
+      key TEXT NOT NULL,
+      fingerprint TEXT NOT NULL,
+      response TEXT NOT NULL,
+      created_us INTEGER NOT NULL,
+      PRIMARY KEY(scope, key)) WITHOUT ROWID;
+  )sql",
+    // 3: the audit trail's hash chain; backfill_hashes fills it in for existing rows.
+    R"sql(
+    ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+  )sql",
+};
+constexpr int32_t migration_count = sizeof(migrations) / sizeof(migrations[0]);
+static_assert(migration_count == sqlite_event_store::schema_version);
+
+// Migration 3's part in C++ (SQL cannot hash): chains the rows already stored, in seq order.
+// It can only vouch for them from now on: whatever happened to them before is taken as it is.
+void backfill_hashes(SQLite::Database& db) {
+  SQLite::Statement select{db, std::string{"SELECT "} + event_columns
+                                   + " FROM events WHERE seq > ? ORDER BY seq LIMIT 500"};
+  SQLite::Statement update{db, set_hash_sql};
+  std::string prev;
+  for (int64_t after = 0;;) {
+    // In batches, so no update runs while a scan of the same table is open.
+    std::vector<event> batch;
+    select.reset();
+    select.bind(1, after);
+    while (select.executeStep()) batch.push_back(read_event_row(select));
+    if (batch.empty())
+      return;
+    for (const auto& e : batch) {
+      prev = chain_hash(prev, e);
+      update.reset();
+      update.bind(1, prev);
+      update.bind(2, e.seq);
+      update.exec();
+    }
+    after = batch.back().seq;
+  }
+}
+
+} // namespace
+
+void migrate(SQLite::Database& db) {
+  int32_t current = db.execAndGet("PRAGMA user_version").getInt();
+  if (current > sqlite_event_store::schema_version)
+    throw std::runtime_error("database schema version " + std::to_string(current)
+                             + " is newer than this build's "
+                             + std::to_string(sqlite_event_store::schema_version));
+  for (int32_t v = current; v < migration_count; ++v) {
+    SQLite::Transaction tx{db, SQLite::TransactionBehavior::IMMEDIATE};
+    db.exec(migrations[v]);
+    if (v + 1 == 3)
+      backfill_hashes(db);
+    db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+    tx.commit();
+  }
+}
+
+} // namespace cf
