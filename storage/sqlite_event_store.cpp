@@ -1,5 +1,5 @@
 // SQLite storage for the event log and the course read model: statements, the hash chain on
-// append, and the translation of SQLite exceptions into cf::errc values (migrations: migrations.cpp).
+// append, and SQLite exceptions as cf::errc values. Migrations are in migrations.cpp.
 #include "storage/sqlite_event_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
