@@ -3,7 +3,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/send.hpp>
+#include <caf/scoped_actor.hpp>
 #include <csignal>
 #include <iostream>
 #include <sstream>
@@ -135,10 +135,22 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
       waiter.join();
     }
   }
-  for (auto a : {caf::actor_cast<caf::actor>(factory), caf::actor_cast<caf::actor>(payment),
-                 caf::actor_cast<caf::actor>(distribution), caf::actor_cast<caf::actor>(log)})
-    if (a)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  // HTTP has stopped taking connections and answered every request it had (run() returns
+  // after its workers finish). Now the actors: producers first, then EventLog once it has
+  // committed every append they sent. Work still in flight (a generation, a publication) is
+  // carried on at the next start from the log and the checkpoints.
+  {
+    caf::scoped_actor self{sys};
+    for (auto a : {caf::actor_cast<caf::actor>(factory), caf::actor_cast<caf::actor>(payment),
+                   caf::actor_cast<caf::actor>(distribution)})
+      if (a) {
+        self->send_exit(a, caf::exit_reason::user_shutdown);
+        self->wait_for(a);
+      }
+    self->request(log, std::chrono::seconds{10}, cf::head_atom::value)
+        .receive([](int64_t) {}, [](caf::error&) {});
+    self->send_exit(log, caf::exit_reason::user_shutdown);
+  }
   sys.await_all_actors_done();
   return rc;
 }

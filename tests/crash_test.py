@@ -434,6 +434,65 @@ class Crash:
                 self.pay(rng, cid, c.get("payment_id", ""), outcome)
             time.sleep(0.5)
 
+    def sigterm(self):
+        """SIGTERM; the problems if the service does not exit 0 within 30 s."""
+        self.service.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.service.proc.wait(timeout=30)
+            return ["exit code %d after SIGTERM" % rc] if rc != 0 else []
+        except subprocess.TimeoutExpired:
+            self.service.proc.kill()
+            return ["the service did not stop within 30 s of SIGTERM"]
+
+    def stop_under_load(self):
+        """Graceful shutdown: SIGTERM while 16 clients post courses. The service must exit 0,
+        answer every request it took with its real answer (202 or a 4xx/503 problem, never a
+        500), and every course it answered 202 must be in the log after a restart."""
+        port, stop, lock = self.service.current_port(), threading.Event(), threading.Lock()
+        accepted, wrong = [], []
+
+        def post(i):
+            n = 0
+            while not stop.is_set():
+                n += 1
+                body = json.dumps({"title": "Shutdown %d-%d" % (i, n), "language": "en",
+                                   "audiences": ["Ops"], "lesson_count": 1,
+                                   "user_id": "sigterm", "dry_run": True})
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                try:
+                    conn.request("POST", "/v1/courses", body=body,
+                                 headers={"Content-Type": "application/json"})
+                    res = conn.getresponse()
+                    data = res.read()
+                    with lock:
+                        if res.status == 202:
+                            accepted.append(json.loads(data)["course_id"])
+                        elif res.status >= 500 and res.status != 503:
+                            wrong.append("HTTP %d %s" % (res.status, data[:200]))
+                except (OSError, http.client.HTTPException):
+                    return  # refused or reset: a request the service never took
+                finally:
+                    conn.close()
+
+        clients = [threading.Thread(target=post, args=(i,)) for i in range(16)]
+        for t in clients:
+            t.start()
+        time.sleep(0.5)
+        problems = self.sigterm()
+        stop.set()
+        for t in clients:
+            t.join()
+        problems += wrong
+        self.service.start()
+        missing = [cid for cid in accepted
+                   if self.client.call("GET", "/v1/courses/" + cid)[0] != 200]
+        if missing:
+            problems.append("%d of %d courses answered 202 before SIGTERM are not in the log: %s"
+                            % (len(missing), len(accepted), ", ".join(missing[:10])))
+        print("crash: SIGTERM under load: %d courses accepted, all in the log after restart"
+              % len(accepted) if not missing else "", flush=True)
+        return problems + self.sigterm()
+
     def read_log(self):
         events, after = [], 0
         while True:
@@ -466,14 +525,7 @@ class Crash:
               flush=True)
         events = self.read_log()
         problems = list(self.failures) + check(self, courses, events)
-        self.service.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.service.proc.wait(timeout=30)
-            if rc != 0:
-                problems.append("exit code %d after SIGTERM" % rc)
-        except subprocess.TimeoutExpired:
-            self.service.proc.kill()
-            problems.append("the service did not stop within 30 s of SIGTERM")
+        problems += self.stop_under_load()
         v = subprocess.run([self.service.binary, "verify", "--db", self.work + "/events.db"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if v.returncode != 0:
