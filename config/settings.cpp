@@ -124,6 +124,13 @@ const std::vector<option>& options() {
       int_option("http", "request_timeout_ms", "http-request-timeout-ms",
                  "How long an HTTP request waits for the actors before it answers 504.",
                  &settings::http_request_timeout_ms, 10, 600000),
+      int_option("http", "max_streams", "http-max-streams",
+                 "Open GET /v1/events/stream connections at most (each holds an HTTP thread); "
+                 "more get 503.",
+                 &settings::http_max_streams, 0, 1024),
+      int_option("http", "stream_heartbeat_ms", "http-stream-heartbeat-ms",
+                 "An idle event stream sends a comment line this often, so proxies keep it open.",
+                 &settings::http_stream_heartbeat_ms, 10, 3600000),
       string_option("storage", "db", "db", "SQLite file of the event log; its folder is created.",
                     &settings::db),
       string_option("storage", "durability", "durability",

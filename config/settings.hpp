@@ -19,6 +19,8 @@ struct settings {
   int32_t http_backlog = 1024;
   int64_t http_max_body_bytes = 64 * 1024;
   int32_t http_request_timeout_ms = 5000;
+  int32_t http_max_streams = 8;
+  int32_t http_stream_heartbeat_ms = 15000;
   int32_t generation_timeout_ms = 30000;
   int32_t scheduler_threads = 0;
   int32_t retry_initial_delay_ms = 500;

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "http/event_stream.hpp"
 #include "http/problem.hpp"
 #include "http/routes.hpp"
 
@@ -21,6 +22,7 @@ struct http_server::impl {
   route_context ctx;
   settings cfg;
   std::atomic<int> listen_fd{-1};
+  std::unique_ptr<event_streams> streams;
 };
 
 http_server::http_server(caf::actor_system& sys, http_actors actors, const settings& s,
@@ -76,6 +78,11 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const setti
       });
   register_course_routes(srv, p.ctx);
   register_payment_routes(srv, p.ctx);
+  stream_settings ss;
+  ss.max_streams = s.http_max_streams;
+  ss.heartbeat = std::chrono::milliseconds{s.http_stream_heartbeat_ms};
+  p.streams = std::make_unique<event_streams>(p.ctx, ss);
+  p.streams->register_routes(srv);
   std::error_code ec;
   std::filesystem::create_directories(s.site_dir, ec);
   if (!srv.set_mount_point("/courses", s.site_dir))
@@ -97,6 +104,9 @@ int http_server::bind() {
 
 void http_server::run() { impl_->srv.listen_after_bind(); }
 
-void http_server::stop() { impl_->srv.stop(); }
+void http_server::stop() {
+  impl_->streams->stop(); // streams wait for events: wake them, or run() would wait for them
+  impl_->srv.stop();
+}
 
 } // namespace cf

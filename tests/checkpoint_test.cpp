@@ -41,17 +41,6 @@ subscriber_actor spawn_probe(caf::actor_system& sys, std::shared_ptr<delivered> 
   });
 }
 
-course_request priced(const std::string& title) {
-  course_request r;
-  r.title = title;
-  r.audiences = {"Einsteiger"};
-  r.lesson_count = 1;
-  r.user_id = "u-1";
-  r.amount_cents = 1900;
-  r.currency = "EUR";
-  return r;
-}
-
 int64_t stored_checkpoint(testkit::service_fixture& svc, const std::string& consumer) {
   auto all = svc.call<std::vector<checkpoint>>(svc.log(), checkpoint_atom::value);
   BOOST_REQUIRE(all);
@@ -177,7 +166,8 @@ BOOST_AUTO_TEST_CASE(payment_stopped_mid_stream_resumes_from_its_checkpoint) {
   std::vector<std::string> before, during;
   for (int i = 0; i < 3; ++i) {
     auto a = svc.call<course_accepted>(svc.factory(), create_atom::value,
-                                       priced("Vorher " + std::to_string(i)), std::string{});
+                                       testkit::sample_request("Vorher " + std::to_string(i), 1900),
+                                       std::string{});
     BOOST_REQUIRE(a);
     before.push_back(a->course_id);
   }
@@ -199,9 +189,9 @@ BOOST_AUTO_TEST_CASE(payment_stopped_mid_stream_resumes_from_its_checkpoint) {
     self->wait_for(svc.payment());
   }
   for (int i = 0; i < 3; ++i) {
-    auto a =
-        svc.call<course_accepted>(svc.factory(), create_atom::value,
-                                  priced("Waehrenddessen " + std::to_string(i)), std::string{});
+    auto a = svc.call<course_accepted>(
+        svc.factory(), create_atom::value,
+        testkit::sample_request("Waehrenddessen " + std::to_string(i), 1900), std::string{});
     BOOST_REQUIRE(a);
     during.push_back(a->course_id);
   }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "actors/course_request.hpp"
 #include "actors/event.hpp"
 #include "actors/uuid.hpp"
 
@@ -24,6 +25,18 @@ inline event stored_event(const std::string& type, const std::string& subject,
   e.causation_id = "cause";
   e.data = (data.is_null() ? nlohmann::json::object() : data).dump();
   return e;
+}
+
+/// A valid one-lesson course request by user "u-1"; priced in EUR when `amount_cents` > 0.
+inline course_request sample_request(const std::string& title, int64_t amount_cents = 0) {
+  course_request r;
+  r.title = title;
+  r.audiences = {"Einsteiger"};
+  r.lesson_count = 1;
+  r.user_id = "u-1";
+  r.amount_cents = amount_cents;
+  r.currency = amount_cents > 0 ? "EUR" : "";
+  return r;
 }
 
 } // namespace cf::testkit
