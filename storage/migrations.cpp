@@ -70,6 +70,14 @@ const char* const migrations[] = {
     R"sql(
     ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
   )sql",
+    // 4: durable subscriber checkpoints.
+    "\n    CREATE TABLE checkpoints(consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT "
+    "ROWID;\n  ",
+    // 5: the event types and schema versions in the log, found by index seeks at start-up
+    // (storage/event_versions.hpp) instead of a scan.
+    R"sql(
+    CREATE INDEX events_by_schema ON events(type, schema_version);
+  )sql",
 };
 constexpr int32_t migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == sqlite_event_store::schema_version);
