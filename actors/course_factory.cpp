@@ -13,6 +13,7 @@
 #include <set>
 
 #include "actors/catalogue.hpp"
+#include "actors/durable_subscription.hpp"
 #include "actors/errc.hpp"
 #include "actors/generation_worker.hpp"
 #include "actors/uuid.hpp"
@@ -26,11 +27,12 @@ using json = nlohmann::json;
 // Messages CourseFactory sends itself: a scheduled generation retry; committed events it follows.
 using factory_impl =
     course_factory_actor::extend<caf::reacts_to<resume_atom, std::string, int32_t, int32_t>,
-                                 caf::reacts_to<sweep_atom>,
+                                 caf::reacts_to<sweep_atom>, caf::reacts_to<checkpoint_atom>,
                                  caf::reacts_to<notify_atom, std::vector<event>>>;
 
 struct factory_state {
-  std::set<std::string> keys_in_flight; // idempotency keys whose request is being processed
+  durable_consumer durable{"course_factory"}; // follows completed payments
+  std::set<std::string> keys_in_flight;       // idempotency keys whose request is being processed
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "course_factory";
 };
@@ -375,19 +377,12 @@ void recover(factory_pointer self, const context& ctx, const char* status, std::
 }
 
 factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
-  // Completed payments enable their course. Live events only: catching up after a restart comes
-  // with durable checkpoints.
-  self->request(ctx.log, ctx.settings.log_timeout, subscribe_atom::value,
-                caf::actor_cast<subscriber_actor>(self),
-                std::string{event_types::payment_completed}, int64_t{-1})
-      .then([](int64_t) {},
-            [self](caf::error& err) {
-              std::cerr << "course_factory: cannot subscribe: " << self->system().render(err)
-                        << std::endl;
-              self->quit(err);
-            });
+  // Completed payments enable their course, from the checkpoint on: none is missed over a
+  // restart, and the request commits with the checkpoint, so none is made twice.
+  subscribe_durably(self, ctx.log, event_types::payment_completed, ctx.settings.log_timeout);
+  // Unfinished generations run again. Completed payments missed while stopped come by the
+  // subscription's catch-up; the periodic sweep is for appends that failed meanwhile.
   recover(self, ctx, course_status::generating, "", 0);
-  recover(self, ctx, course_status::paid, "", 0);
   self->delayed_send(self, ctx.settings.sweep_interval, sweep_atom::value);
   return {
       [=](create_atom, course_request& req, std::string& corr) {
@@ -408,10 +403,13 @@ factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
         self->delayed_send(self, ctx.settings.sweep_interval, sweep_atom::value);
       },
       [=](notify_atom, const std::vector<event>& events) {
-        for (const auto& e : events)
-          if (e.type == event_types::payment_completed)
-            record(self, ctx, {distribution_request(ctx, e, 1)});
+        consume(self, events, [=](const event& paid) {
+          // A conflict: the course moved on, so the request exists already.
+          commit_effect(self, ctx.log, ctx.settings.log_timeout, paid,
+                        {distribution_request(ctx, paid, 1)}, [](std::vector<event>&) {});
+        });
       },
+      [=](checkpoint_atom) { save_checkpoint(self, ctx.log, ctx.settings.log_timeout); },
   };
 }
 

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "actors/catalogue.hpp"
+#include "actors/durable_subscription.hpp"
 #include "actors/errc.hpp"
 #include "actors/uuid.hpp"
 
@@ -42,8 +43,8 @@ using publisher_actor =
 
 using distribution_impl =
     distribution_actor::extend<caf::reacts_to<notify_atom, std::vector<event>>,
-                               caf::reacts_to<resume_atom, std::string>,
-                               caf::reacts_to<sweep_atom>>;
+                               caf::reacts_to<resume_atom, std::string>, caf::reacts_to<sweep_atom>,
+                               caf::reacts_to<checkpoint_atom>>;
 
 struct job {
   published_course course;
@@ -53,10 +54,12 @@ struct job {
   std::vector<channel_outcome> done; // channels that succeeded
   int32_t retry_count = 0;
   std::chrono::steady_clock::time_point started;
+  event cause; // the delivered request until the job's first outcome commits (seq 0: none)
 };
 
 struct distribution_state {
-  std::map<std::string, job> jobs; // by course id
+  durable_consumer durable{"distribution"}; // follows distribution requests
+  std::map<std::string, job> jobs;          // by course id
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "distribution";
 };
@@ -123,6 +126,17 @@ void record(distribution_pointer self, event_log_actor log, const distribution_s
   if (i == self->state.jobs.end())
     return;
   for (auto& e : events) e.subject_version = ++i->second.version;
+  auto cause = i->second.cause;
+  if (cause.seq != 0) {
+    // The job's first outcome is the effect of the delivered request: it commits with the
+    // checkpoint (later outcomes and retries follow from the log: the course is distributing).
+    i->second.cause = event{};
+    // On error the request is finished (conflict) or handed back (retry): this job is over.
+    commit_effect(
+        self, log, s.log_timeout, cause, std::move(events), [then](std::vector<event>&) { then(); },
+        [=] { self->state.jobs.erase(course_id); });
+    return;
+  }
   self->request(log, s.log_timeout, append_atom::value, std::move(events))
       .then([then](const std::vector<event>&) { then(); },
             [=](caf::error& err) {
@@ -218,10 +232,12 @@ void run_attempt(distribution_pointer self, event_log_actor log, const distribut
           });
 }
 
-// Starts the job for a committed distribution.requested event. With `failed`, the last attempt's
-// failure (after a restart): the job goes on with its retry count and waits for its retry_at.
+// Starts the job for a committed distribution.requested event; `delivered`: it came by the
+// durable subscription (not a sweep), so its checkpoint moves when the job's first outcome commits.
+// With `failed`, the last attempt's failure (after a restart): the job goes on with its retry
+// count and waits for its retry_at.
 void start(distribution_pointer self, event_log_actor log, const distribution_settings& s,
-           const event& requested, std::optional<event> failed = std::nullopt) {
+           const event& requested, bool delivered, std::optional<event> failed = std::nullopt) {
   self->request(log, s.log_timeout, caf::get_atom::value, requested.subject)
       .then(
           [=](const course_view& v) {
@@ -229,9 +245,15 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
             auto data = json::parse(requested.data, nullptr, false);
             if (self->state.jobs.count(c.id) > 0 || !data.is_object()
                 || c.status != course_status::distributing
-                || c.distribution_attempt != data.value("attempt", 1))
-              return; // stale request: a newer one exists, or it already finished
+                || c.distribution_attempt != data.value("attempt", 1)) {
+              // stale request: a newer one exists, it already finished, or a job runs it
+              if (delivered)
+                finish_event(self, requested.seq);
+              return;
+            }
             job j;
+            if (delivered)
+              j.cause = requested;
             j.course = {c.id, c.title, c.language, v.content, requested.id, c.distribution_attempt};
             j.correlation_id = requested.correlation_id;
             j.version = c.version;
@@ -251,6 +273,8 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
           [=](caf::error& err) {
             std::cerr << "distribution: cannot read " << requested.subject << ": "
                       << self->system().render(err) << std::endl;
+            if (delivered)
+              retry_event(self, requested);
           });
 }
 
@@ -279,7 +303,7 @@ void resume_pending(distribution_pointer self, event_log_actor log, const distri
                         std::optional<event> failed;
                         if (p.events.back().type == event_types::distribution_failed)
                           failed = p.events.back();
-                        start(self, log, s, *req, failed);
+                        start(self, log, s, *req, false, failed);
                       },
                       [](caf::error&) {});
             }
@@ -291,24 +315,15 @@ void resume_pending(distribution_pointer self, event_log_actor log, const distri
 
 distribution_impl::behavior_type distribution(distribution_pointer self, event_log_actor log,
                                               distribution_settings s) {
-  self->request(log, s.log_timeout, subscribe_atom::value, caf::actor_cast<subscriber_actor>(self),
-                std::string{event_types::distribution_requested}, int64_t{-1})
-      .then([](int64_t) {},
-            [self](caf::error& err) {
-              std::cerr << "distribution: cannot subscribe: " << self->system().render(err)
-                        << std::endl;
-              self->quit(err);
-            });
+  subscribe_durably(self, log, event_types::distribution_requested, s.log_timeout);
   resume_pending(self, log, s, "", 0);
   self->delayed_send(self, s.sweep_interval, sweep_atom::value);
   return {
       [=](caf::get_atom) { return static_cast<int32_t>(self->state.jobs.size()); },
       [=](notify_atom, const std::vector<event>& events) {
-        for (const auto& e : events)
-          if (e.type == event_types::distribution_requested
-              && self->state.jobs.count(e.subject) == 0)
-            start(self, log, s, e);
+        consume(self, events, [=](const event& e) { start(self, log, s, e, true); });
       },
+      [=](checkpoint_atom) { save_checkpoint(self, log, s.log_timeout); },
       [=](resume_atom, const std::string& course_id) { run_attempt(self, log, s, course_id); },
       [=](sweep_atom) {
         resume_pending(self, log, s, "", (s.channel_timeout + s.sweep_min_age).count() * 1000);

@@ -79,6 +79,19 @@ typename Inspector::result_type inspect(Inspector& f, idempotency_record& x) {
            x.created_us, x.not_before_us, x.found);
 }
 
+/// A durable subscriber's position in the log: every event delivered to `consumer` with a seq up
+/// to `seq` has been handled, its effects committed. Stored in the same transaction as those
+/// effects, so a crash can neither lose an effect nor make it happen twice.
+struct checkpoint {
+  std::string consumer; ///< A stable name: "course_factory", "payment", "distribution", ...
+  int64_t seq = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint& x) {
+  return f(caf::meta::type_name("cf.checkpoint"), x.consumer, x.seq);
+}
+
 /// True for a valid type filter: empty, an exact dotted name, or a dotted prefix ending in ".*".
 bool is_valid_type_pattern(const std::string& pattern);
 

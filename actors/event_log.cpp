@@ -59,7 +59,8 @@ caf::error catch_up(event_log_pointer self, const subscriber_actor& who, const s
 }
 
 caf::result<std::vector<event>> append(event_log_pointer self, std::vector<event>& events,
-                                       const idempotency_record* remember) {
+                                       const idempotency_record* remember,
+                                       const checkpoint* advance = nullptr) {
   auto& st = self->state;
   for (auto& e : events) {
     if (e.id.empty())
@@ -67,10 +68,23 @@ caf::result<std::vector<event>> append(event_log_pointer self, std::vector<event
     st.last_time_us = std::max(st.last_time_us, now_us());
     e.time_us = st.last_time_us;
   }
-  if (auto err = st.store->append(events, remember))
+  if (auto err = st.store->append(events, remember, advance))
     return err;
   publish(self, events);
   return std::move(events);
+}
+
+// Catch-up and registration happen in one handler: no append can slip in between, so the
+// subscriber sees every event exactly once here, in sequence order (after < 0: live only).
+caf::error subscribe(event_log_pointer self, subscriber_actor who, const std::string& pattern,
+                     int64_t after) {
+  if (!is_valid_type_pattern(pattern))
+    return make_error(errc::invalid_argument, "bad type pattern: " + pattern);
+  if (auto err = after >= 0 ? catch_up(self, who, pattern, after) : caf::error{})
+    return err;
+  self->monitor(who);
+  self->state.subscribers.push_back({std::move(who), pattern});
+  return {};
 }
 
 event_log_actor::behavior_type event_log(event_log_pointer self,
@@ -90,6 +104,20 @@ event_log_actor::behavior_type event_log(event_log_pointer self,
           idempotency_record& remember) -> caf::result<std::vector<event>> {
         remember.created_us = now_us();
         return append(self, events, &remember);
+      },
+      [=](append_atom, std::vector<event>& events, const checkpoint& advance)
+          -> caf::result<std::vector<event>> { return append(self, events, nullptr, &advance); },
+      [=](checkpoint_atom, const checkpoint& cp) -> caf::result<int64_t> {
+        auto stored = self->state.store->save_checkpoint(cp);
+        if (!stored)
+          return stored.error();
+        return *stored;
+      },
+      [=](checkpoint_atom) -> caf::result<std::vector<checkpoint>> {
+        auto all = self->state.store->checkpoints();
+        if (!all)
+          return all.error();
+        return std::move(*all);
       },
       [=](recall_atom, const std::string& scope, const std::string& key,
           int64_t not_before_us) -> caf::result<idempotency_record> {
@@ -124,18 +152,21 @@ event_log_actor::behavior_type event_log(event_log_pointer self,
       },
       [=](subscribe_atom, subscriber_actor who, const std::string& pattern,
           int64_t after) -> caf::result<int64_t> {
-        if (!is_valid_type_pattern(pattern))
-          return make_error(errc::invalid_argument, "bad type pattern: " + pattern);
         auto head = self->state.store->head();
         if (!head)
           return head.error();
-        // Catch-up and registration happen in one handler: no append can slip in between, so
-        // the subscriber sees every event exactly once here, in sequence order.
-        if (auto err = after >= 0 ? catch_up(self, who, pattern, after) : caf::error{})
+        if (auto err = subscribe(self, std::move(who), pattern, after))
           return err;
-        self->monitor(who);
-        self->state.subscribers.push_back({std::move(who), pattern});
         return *head;
+      },
+      [=](subscribe_atom, subscriber_actor who, const std::string& pattern,
+          const std::string& consumer) -> caf::result<int64_t> {
+        auto from = self->state.store->load_checkpoint(consumer);
+        if (!from)
+          return from.error();
+        if (auto err = subscribe(self, std::move(who), pattern, *from))
+          return err;
+        return *from;
       },
   };
 }

@@ -28,6 +28,14 @@ using event_log_actor = caf::typed_actor<
     // The same, storing `remember` in the same transaction. Errors as above, plus duplicate when a
     // live record with the same scope and key exists (then nothing is written).
     caf::replies_to<append_atom, std::vector<event>, idempotency_record>::with<std::vector<event>>,
+    // The same, moving a consumer's checkpoint in the same transaction (never backwards): how a
+    // durable subscriber records the effects of the events it handled.
+    caf::replies_to<append_atom, std::vector<event>, checkpoint>::with<std::vector<event>>,
+    // Moves a consumer's checkpoint without events (for events that needed no effect); answers
+    // the stored seq. Errors: invalid_argument, storage_unavailable.
+    caf::replies_to<checkpoint_atom, checkpoint>::with<int64_t>,
+    // Every stored checkpoint (consumers and the course projection "courses").
+    caf::replies_to<checkpoint_atom>::with<std::vector<checkpoint>>,
     // The live record for (scope, key) created at or after `not_before_us` (found = false: none).
     caf::replies_to<recall_atom, std::string, std::string, int64_t>::with<idempotency_record>,
     // Reads events in sequence order. Errors: invalid_argument, storage_unavailable.
@@ -43,7 +51,11 @@ using event_log_actor = caf::typed_actor<
     // Answers the log's head at the moment live delivery starts. A subscriber is dropped when it
     // terminates. Errors: invalid_argument (bad pattern), storage_unavailable (catch-up failed; not
     // subscribed).
-    caf::replies_to<subscribe_atom, subscriber_actor, std::string, int64_t>::with<int64_t>>;
+    caf::replies_to<subscribe_atom, subscriber_actor, std::string, int64_t>::with<int64_t>,
+    // A durable subscription: as above, from the stored checkpoint of the named consumer, which
+    // it answers. The subscriber advances that checkpoint as it finishes events (append with a
+    // checkpoint, or checkpoint_atom); after a restart it resumes from there.
+    caf::replies_to<subscribe_atom, subscriber_actor, std::string, std::string>::with<int64_t>>;
 
 /// Spawns EventLog on its own thread (SQLite blocks) over `store`, which it owns from now on.
 /// REQUIRES: store != nullptr.

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "actors/catalogue.hpp"
+#include "actors/durable_subscription.hpp"
 #include "actors/errc.hpp"
 #include "actors/uuid.hpp"
 
@@ -19,11 +20,13 @@ namespace {
 
 using json = nlohmann::json;
 
-using payment_impl = payment_actor::extend<caf::reacts_to<notify_atom, std::vector<event>>,
-                                           caf::reacts_to<expire_atom, std::string, std::string>,
-                                           caf::reacts_to<sweep_atom>>;
+using payment_impl =
+    payment_actor::extend<caf::reacts_to<notify_atom, std::vector<event>>,
+                          caf::reacts_to<expire_atom, std::string, std::string>,
+                          caf::reacts_to<sweep_atom>, caf::reacts_to<checkpoint_atom>>;
 
 struct payment_state {
+  durable_consumer durable{"payment"}; // follows completed generations
   static inline const char* name = "payment";
 };
 
@@ -61,37 +64,49 @@ void log_failure(payment_pointer self, const std::string& what, const caf::error
     std::cerr << "payment: " << what << ": " << self->system().render(err) << std::endl;
 }
 
-// A generated course: ask for payment if it is priced and not a dry run.
-// Asks for payment of generated course `c` (priced, not a dry run). The expected subject version
-// makes a repeat (live event and recovery sweep both firing) a harmless conflict.
-void require_payment(payment_pointer self, const payment_settings& s, event_log_actor log,
-                     const course_summary& c, const std::string& correlation,
-                     const std::string& causation) {
+// The payment.required event for generated course `c`, when it is priced and not a dry run.
+// Its expected subject version makes a repeat (live event and recovery sweep both firing) a
+// harmless conflict.
+std::optional<event> payment_request(const payment_settings& s, const course_summary& c,
+                                     const std::string& correlation, const std::string& causation) {
   if (c.dry_run || c.amount_cents <= 0 || c.status != course_status::generated)
-    return;
-  auto expires_us = now_us() + s.expiry.count() * 1000000;
-  auto payment_id = make_uuid_v7();
+    return std::nullopt;
   json data{{"course_id", c.id},
-            {"payment_id", payment_id},
+            {"payment_id", make_uuid_v7()},
             {"amount_cents", c.amount_cents},
             {"currency", c.currency},
-            {"expires_at", format_time(expires_us)}};
-  auto e = make_event(event_types::payment_required, c, correlation, causation, data);
-  self->request(log, s.log_timeout, append_atom::value, std::vector<event>{e})
-      .then([=](const std::vector<event>&) { arm_expiry(self, c.id, payment_id, expires_us); },
-            [=](caf::error& err) { log_failure(self, "payment.required", err); });
+            {"expires_at", format_time(now_us() + s.expiry.count() * 1000000)}};
+  return make_event(event_types::payment_required, c, correlation, causation, data);
 }
 
-// A generated course: ask for payment if it is priced and not a dry run.
+// A committed payment.required: its expiry timer runs from now on.
+void arm_expiry_of(payment_pointer self, const event& required) {
+  auto data = json::parse(required.data);
+  auto expires = parse_time(data.at("expires_at").get<std::string>());
+  arm_expiry(self, required.subject, data.at("payment_id").get<std::string>(),
+             expires ? *expires : now_us());
+}
+
+// A generated course (delivered durably): ask for payment if it is priced and not a dry run,
+// committing the request with the checkpoint. Nothing to do when the course moved on.
 void on_generated(payment_pointer self, const payment_settings& s, event_log_actor log,
                   const event& completed) {
   self->request(log, s.log_timeout, caf::get_atom::value, completed.subject)
       .then(
           [=](const course_view& v) {
-            if (v.summary.version == completed.subject_version)
-              require_payment(self, s, log, v.summary, completed.correlation_id, completed.id);
+            auto e = v.summary.version == completed.subject_version
+                         ? payment_request(s, v.summary, completed.correlation_id, completed.id)
+                         : std::nullopt;
+            if (!e)
+              return finish_event(self, completed.seq);
+            commit_effect(
+                self, log, s.log_timeout, completed, {*e},
+                [=](std::vector<event>& committed) { arm_expiry_of(self, committed.front()); });
           },
-          [=](caf::error& err) { log_failure(self, "reading course", err); });
+          [=](caf::error& err) {
+            log_failure(self, "reading course", err);
+            retry_event(self, completed);
+          });
 }
 
 // Turns a notice into the event it means for course `c`, or explains why it means nothing.
@@ -206,10 +221,9 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
           [=](caf::error& err) { log_failure(self, "reading course", err); });
 }
 
-// Re-arms the expiry of every payment pending in the log, page by page.
-// Sweeps the log for work this actor owns: pending payments get their expiry timers back, and
-// priced courses left at generated (a crash or a failed append between the two commits) get
-// their payment request. `min_age_us` spares courses that changed a moment ago.
+// Sweeps the log, page by page, for work this actor owns: pending payments get their expiry
+// timers back, and priced courses left at generated (an append that failed for good) get their
+// payment request. `min_age_us` spares courses that changed a moment ago.
 void sweep(payment_pointer self, const payment_settings& s, event_log_actor log, const char* status,
            std::string after, int64_t min_age_us) {
   course_query q{status, std::move(after), 500};
@@ -220,10 +234,16 @@ void sweep(payment_pointer self, const payment_settings& s, event_log_actor log,
             for (const auto& c : page.items) {
               if (c.updated_us > cutoff)
                 continue;
-              if (c.status == course_status::awaiting_payment)
+              if (c.status == course_status::awaiting_payment) {
                 arm_expiry(self, c.id, c.payment_id, c.payment_expires_us);
-              else
-                require_payment(self, s, log, c, make_uuid_v7(), "");
+              } else if (auto e = payment_request(s, c, make_uuid_v7(), "")) {
+                self->request(log, s.log_timeout, append_atom::value, std::vector<event>{*e})
+                    .then(
+                        [=](std::vector<event>& committed) {
+                          arm_expiry_of(self, committed.front());
+                        },
+                        [=](caf::error& err) { log_failure(self, "payment.required", err); });
+              }
             }
             if (!page.next_after.empty())
               sweep(self, s, log, status, page.next_after, min_age_us);
@@ -232,23 +252,17 @@ void sweep(payment_pointer self, const payment_settings& s, event_log_actor log,
 }
 
 payment_impl::behavior_type payment(payment_pointer self, event_log_actor log, payment_settings s) {
-  self->request(log, s.log_timeout, subscribe_atom::value, caf::actor_cast<subscriber_actor>(self),
-                std::string{event_types::generation_completed}, int64_t{-1})
-      .then([](int64_t) {},
-            [self](caf::error& err) {
-              log_failure(self, "cannot subscribe", err);
-              self->quit(err);
-            });
+  subscribe_durably(self, log, event_types::generation_completed, s.log_timeout);
+  // Pending payments get their expiry timers back. Generated courses missed while stopped come
+  // by the subscription's catch-up; the periodic sweep is for appends that failed meanwhile.
   sweep(self, s, log, course_status::awaiting_payment, "", 0);
-  sweep(self, s, log, course_status::generated, "", 0);
   self->delayed_send(self, s.sweep_interval, sweep_atom::value);
   return {
       [=](webhook_atom, payment_notice& n) { return on_notice(self, s, log, std::move(n)); },
       [=](notify_atom, const std::vector<event>& events) {
-        for (const auto& e : events)
-          if (e.type == event_types::generation_completed)
-            on_generated(self, s, log, e);
+        consume(self, events, [=](const event& e) { on_generated(self, s, log, e); });
       },
+      [=](checkpoint_atom) { save_checkpoint(self, log, s.log_timeout); },
       [=](expire_atom, const std::string& course_id, const std::string& payment_id) {
         on_expire(self, s, log, course_id, payment_id);
       },

@@ -16,6 +16,7 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<event_query>("cf.event_query");
   cfg.add_message_type<idempotency_record>("cf.idempotency_record");
   cfg.add_message_type<event_page>("cf.event_page");
+  cfg.add_message_type<checkpoint>("cf.checkpoint"); // also std::vector<cf.checkpoint>
   cfg.add_message_type<course_request>("cf.course_request");
   cfg.add_message_type<course_summary>("cf.course_summary");
   cfg.add_message_type<course_view>("cf.course_view");

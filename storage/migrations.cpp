@@ -70,9 +70,15 @@ const char* const migrations[] = {
     R"sql(
     ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
   )sql",
-    // 4: durable subscriber checkpoints.
-    "\n    CREATE TABLE checkpoints(consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT "
-    "ROWID;\n  ",
+    // 4: durable subscriber checkpoints. A log written before them has every effect recorded
+    // and its read model current (earlier builds swept for unfinished work at start, and still
+    // do), so each consumer and the course projection start at the head instead of replaying all.
+    R"sql(
+    CREATE TABLE checkpoints(consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO checkpoints(consumer, seq)
+      SELECT name.column1, (SELECT COALESCE(MAX(seq), 0) FROM events)
+      FROM (VALUES ('courses'), ('course_factory'), ('payment'), ('distribution')) AS name;
+  )sql",
     // 5: the event types and schema versions in the log, found by index seeks at start-up
     // (storage/event_versions.hpp) instead of a scan.
     R"sql(

@@ -45,6 +45,16 @@ constexpr const char* remember_sql =
     "INSERT OR REPLACE INTO idempotency(scope, key, fingerprint, response, created_us) "
     "VALUES(?,?,?,?,?)";
 
+constexpr const char* save_checkpoint_sql =
+    "INSERT INTO checkpoints(consumer, seq) VALUES(?, ?) "
+    "ON CONFLICT(consumer) DO UPDATE SET seq = MAX(seq, excluded.seq)";
+constexpr const char* load_checkpoint_sql = "SELECT seq FROM checkpoints WHERE consumer = ?";
+constexpr const char* all_checkpoints_sql =
+    "SELECT consumer, seq FROM checkpoints ORDER BY consumer";
+// The course read model is a projection like any other consumer: its checkpoint commits with
+// the events it folded.
+constexpr const char* courses_projection = "courses";
+
 constexpr const char* head_sql = "SELECT COALESCE(MAX(seq), 0) FROM events";
 constexpr const char* count_sql = "SELECT COUNT(*) FROM events";
 constexpr const char* content_sql =
@@ -109,6 +119,8 @@ struct sqlite_event_store::impl {
   SQLite::Statement upsert_record;
   SQLite::Statement set_hash;
   SQLite::Statement hash_before;
+  SQLite::Statement save_checkpoint;
+  SQLite::Statement load_checkpoint;
   // The last committed event's seq and hash: the next append chains from them without reading.
   int64_t last_seq = 0;
   std::string last_hash;
@@ -124,7 +136,9 @@ struct sqlite_event_store::impl {
         select_record(db, recall_sql),
         upsert_record(db, remember_sql),
         set_hash(db, set_hash_sql),
-        hash_before(db, hash_before_sql) {
+        hash_before(db, hash_before_sql),
+        save_checkpoint(db, save_checkpoint_sql),
+        load_checkpoint(db, load_checkpoint_sql) {
     SQLite::Statement st{db, last_hash_sql};
     if (st.executeStep()) {
       last_seq = st.getColumn(0).getInt64();
@@ -160,6 +174,21 @@ struct sqlite_event_store::impl {
     upsert_record.bind(4, r.response);
     upsert_record.bind(5, r.created_us != 0 ? r.created_us : now_us());
     upsert_record.exec();
+  }
+
+  void store_checkpoint(const std::string& consumer, int64_t seq) {
+    save_checkpoint.tryReset();
+    reset_on_exit guard{save_checkpoint};
+    save_checkpoint.bind(1, consumer);
+    save_checkpoint.bind(2, seq);
+    save_checkpoint.exec();
+  }
+
+  int64_t stored_checkpoint(const std::string& consumer) {
+    load_checkpoint.tryReset();
+    reset_on_exit guard{load_checkpoint};
+    load_checkpoint.bind(1, consumer);
+    return load_checkpoint.executeStep() ? load_checkpoint.getColumn(0).getInt64() : 0;
   }
 
   // The first statement is prepared only after the schema exists: configure and migrate here.
@@ -286,10 +315,13 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
 }
 
 caf::error sqlite_event_store::append(std::vector<event>& events,
-                                      const idempotency_record* remember) {
+                                      const idempotency_record* remember,
+                                      const checkpoint* advance) {
   for (const auto& e : events)
     if (e.id.empty() || e.type.empty() || e.subject.empty())
       return make_error(errc::invalid_argument, "event needs id, type and subject");
+  if (advance != nullptr && advance->consumer.empty())
+    return make_error(errc::invalid_argument, "a checkpoint needs a consumer name");
   auto& p = *impl_;
   std::vector<std::pair<int64_t, int64_t>> assigned; // (seq, subject_version) per event
   assigned.reserve(events.size());
@@ -325,6 +357,10 @@ caf::error sqlite_event_store::append(std::vector<event>& events,
       p.store_course(c);
       assigned.emplace_back(copy.seq, copy.subject_version);
     }
+    if (!events.empty())
+      p.store_checkpoint(courses_projection, last_seq);
+    if (advance != nullptr)
+      p.store_checkpoint(advance->consumer, advance->seq);
     tx.commit();
     p.last_seq = last_seq;
     p.last_hash = std::move(last_hash);
@@ -339,6 +375,37 @@ caf::error sqlite_event_store::append(std::vector<event>& events,
     events[i].subject_version = assigned[i].second;
   }
   return {};
+}
+
+caf::expected<int64_t> sqlite_event_store::save_checkpoint(const checkpoint& cp) {
+  if (cp.consumer.empty())
+    return make_error(errc::invalid_argument, "a checkpoint needs a consumer name");
+  try {
+    impl_->store_checkpoint(cp.consumer, cp.seq);
+    return impl_->stored_checkpoint(cp.consumer);
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
+caf::expected<int64_t> sqlite_event_store::load_checkpoint(const std::string& consumer) {
+  try {
+    return impl_->stored_checkpoint(consumer);
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
+caf::expected<std::vector<checkpoint>> sqlite_event_store::checkpoints() {
+  try {
+    SQLite::Statement st{impl_->db, all_checkpoints_sql};
+    std::vector<checkpoint> out;
+    while (st.executeStep())
+      out.push_back({st.getColumn(0).getString(), st.getColumn(1).getInt64()});
+    return out;
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
 }
 
 caf::expected<idempotency_record> sqlite_event_store::recall(const std::string& scope,

@@ -38,7 +38,8 @@ public:
   sqlite_event_store(const sqlite_event_store&) = delete;
   sqlite_event_store& operator=(const sqlite_event_store&) = delete;
 
-  /// Appends `events` in one transaction and updates the read model in the same transaction.
+  /// Appends `events` in one transaction and updates the read model and its checkpoint
+  /// (consumer "courses") in the same transaction.
   /// Each stored row also gets its audit-trail hash, chained to the event before
   /// (storage/audit.hpp). Fills in each event's `seq` and `subject_version`; `id` and `time_us`
   /// must be set. An event whose subject_version is set must be its subject's next version
@@ -46,8 +47,23 @@ public:
   /// error nothing is written and `events` keep seq 0. Errors: invalid_argument (an event without
   /// id, type or subject), conflict (duplicate event id, or another subject version than expected),
   /// duplicate (a live record with the same scope and key exists), storage_unavailable.
+  /// With `advance`, that consumer's checkpoint moves to advance->seq in the same transaction
+  /// (never backwards).
   [[nodiscard]] caf::error append(std::vector<event>& events,
-                                  const idempotency_record* remember = nullptr);
+                                  const idempotency_record* remember = nullptr,
+                                  const checkpoint* advance = nullptr);
+
+  /// Moves `cp.consumer`'s checkpoint to `cp.seq`, or keeps it where it is when it is further
+  /// on already. Answers the stored seq. Errors: invalid_argument (no consumer name),
+  /// storage_unavailable.
+  [[nodiscard]] caf::expected<int64_t> save_checkpoint(const checkpoint& cp);
+
+  /// The stored checkpoint of `consumer` (0 when it has none: it starts from the beginning).
+  /// Errors: storage_unavailable.
+  [[nodiscard]] caf::expected<int64_t> load_checkpoint(const std::string& consumer);
+
+  /// Every stored checkpoint, by consumer name (the course projection's is "courses").
+  [[nodiscard]] caf::expected<std::vector<checkpoint>> checkpoints();
 
   /// The live record for (scope, key): `found` is false when there is none or it was created
   /// before `not_before_us`. Errors: storage_unavailable.

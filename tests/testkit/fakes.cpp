@@ -22,7 +22,9 @@ using fake_log_pointer = event_log_actor::stateful_pointer<fake_log_state>;
 caf::result<std::vector<event>> fake_append(fake_log_pointer self,
                                             std::shared_ptr<std::vector<event>> store,
                                             const caf::error& fail, std::vector<event> evs,
-                                            const idempotency_record* remember) {
+                                            const idempotency_record* remember,
+                                            std::map<std::string, int64_t>* checkpoints = nullptr,
+                                            const checkpoint* advance = nullptr) {
   if (fail)
     return fail;
   auto& st = self->state;
@@ -44,6 +46,8 @@ caf::result<std::vector<event>> fake_append(fake_log_pointer self,
     r.created_us = now_us();
     st.remembered[{r.scope, r.key}] = r;
   }
+  if (advance != nullptr)
+    (*checkpoints)[advance->consumer] = std::max((*checkpoints)[advance->consumer], advance->seq);
   for (auto& e : evs) {
     if (e.id.empty())
       e.id = make_uuid_v7();
@@ -62,18 +66,43 @@ caf::result<std::vector<event>> fake_append(fake_log_pointer self,
   return evs;
 }
 
+void fake_subscribe(fake_log_pointer self, const std::vector<event>& store, subscriber_actor who,
+                    const std::string& pattern, int64_t after) {
+  std::vector<event> backlog;
+  for (const auto& e : store)
+    if (after >= 0 && e.seq > after && type_matches(pattern, e.type))
+      backlog.push_back(e);
+  if (!backlog.empty())
+    self->send(who, notify_atom::value, std::move(backlog));
+  self->state.subscribers.emplace_back(std::move(who), pattern);
+}
+
 } // namespace
 
 event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
   auto store = events;
   auto fail = fail_appends;
-  return sys.spawn([store, fail](fake_log_pointer self) -> event_log_actor::behavior_type {
+  auto cps = checkpoints;
+  return sys.spawn([store, fail, cps](fake_log_pointer self) -> event_log_actor::behavior_type {
     return {
         [=](append_atom, std::vector<event> evs) {
           return fake_append(self, store, *fail, std::move(evs), nullptr);
         },
         [=](append_atom, std::vector<event> evs, const idempotency_record& r) {
           return fake_append(self, store, *fail, std::move(evs), &r);
+        },
+        [=](append_atom, std::vector<event> evs, const checkpoint& cp) {
+          return fake_append(self, store, *fail, std::move(evs), nullptr, cps.get(), &cp);
+        },
+        [=](checkpoint_atom, const checkpoint& cp) {
+          auto& stored = (*cps)[cp.consumer];
+          stored = std::max(stored, cp.seq);
+          return stored;
+        },
+        [=](checkpoint_atom) {
+          std::vector<checkpoint> all;
+          for (const auto& [name, seq] : *cps) all.push_back({name, seq});
+          return all;
         },
         [=](recall_atom, const std::string& scope, const std::string& key, int64_t not_before) {
           idempotency_record r;
@@ -122,14 +151,14 @@ event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
         },
         [=](head_atom) { return static_cast<int64_t>(store->size()); },
         [=](subscribe_atom, subscriber_actor who, const std::string& pattern, int64_t after) {
-          std::vector<event> backlog;
-          for (const auto& e : *store)
-            if (after >= 0 && e.seq > after && type_matches(pattern, e.type))
-              backlog.push_back(e);
-          if (!backlog.empty())
-            self->send(who, notify_atom::value, std::move(backlog));
-          self->state.subscribers.emplace_back(std::move(who), pattern);
+          fake_subscribe(self, *store, std::move(who), pattern, after);
           return static_cast<int64_t>(store->size());
+        },
+        [=](subscribe_atom, subscriber_actor who, const std::string& pattern,
+            const std::string& consumer) {
+          auto from = (*cps)[consumer];
+          fake_subscribe(self, *store, std::move(who), pattern, from);
+          return from;
         },
     };
   });

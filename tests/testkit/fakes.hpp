@@ -4,6 +4,7 @@
 
 #include <caf/actor_system.hpp>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -22,6 +23,9 @@ struct fake_event_log {
   std::shared_ptr<std::vector<event>> events = std::make_shared<std::vector<event>>();
   /// When set, every append answers this error and stores nothing.
   std::shared_ptr<caf::error> fail_appends = std::make_shared<caf::error>();
+  /// Stored consumer checkpoints, as the real log keeps them (never moving backwards).
+  std::shared_ptr<std::map<std::string, int64_t>> checkpoints =
+      std::make_shared<std::map<std::string, int64_t>>();
 
   event_log_actor spawn(caf::actor_system& sys) const;
 
