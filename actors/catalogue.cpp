@@ -12,6 +12,13 @@ std::vector<event_type_info> make_catalogue() {
   using namespace event_types;
   const field_info course_id{"course_id", "string", true, "The course (UUIDv7); also the subject."};
   const version_info v1{1, "Initial version."};
+  const field_info retry_at{"retry_at", "string", false,
+                            "RFC 3339 time the next attempt is due; present when will_retry is "
+                            "true. A restart keeps this time."};
+  const version_info v2_retry_at{2,
+                                 "Added retry_at. Read from version 1: retry_at is the failure's "
+                                 "time when will_retry is true (those builds retried at once "
+                                 "after a restart), absent otherwise."};
   return {
       {generation_started,
        1,
@@ -44,7 +51,7 @@ std::vector<event_type_info> make_catalogue() {
        {v1},
        true},
       {generation_failed,
-       1,
+       2,
        "A generation attempt failed. will_retry tells whether another attempt follows.",
        {course_id,
         {"error", "string", true, "What went wrong, for humans."},
@@ -53,8 +60,9 @@ std::vector<event_type_info> make_catalogue() {
          "output)."},
         {"retry_count", "integer", true, "Retries made before this failure (0 on the first)."},
         {"will_retry", "boolean", true, "True when another attempt is scheduled."},
+        retry_at,
         {"attempt", "integer", true, "The attempt that failed."}},
-       {v1},
+       {v1, v2_retry_at},
        true},
       {payment_required,
        1,
@@ -103,7 +111,7 @@ std::vector<event_type_info> make_catalogue() {
        {v1},
        true},
       {distribution_failed,
-       1,
+       2,
        "Publishing to a channel failed (one event per failed channel). will_retry tells whether "
        "another attempt of that channel follows.",
        {course_id,
@@ -111,8 +119,9 @@ std::vector<event_type_info> make_catalogue() {
         {"error", "string", true, "What went wrong."},
         {"retry_count", "integer", true, "Retries made before this failure."},
         {"will_retry", "boolean", true, "True when another attempt is scheduled."},
+        retry_at,
         {"attempt", "integer", true, "The distribution attempt (see requested)."}},
-       {v1},
+       {v1, v2_retry_at},
        true},
   };
 }

@@ -135,17 +135,20 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
                       {"retry_count", attempt - 1},
                       {"will_retry", will_retry},
                       {"attempt", attempt}};
+            // The retry's time goes into the event, so a restart keeps it (see recover).
+            std::chrono::milliseconds delay{0};
+            if (will_retry) {
+              std::uniform_real_distribution<double> unit{0.0, 1.0};
+              delay = backoff_delay(ctx.settings.retry, attempt - first + 1, unit(self->state.rng));
+              data["retry_at"] = format_time(now_us() + delay.count() * 1000);
+            }
             auto failed =
                 make_event(event_types::generation_failed, started.subject,
                            started.subject_version + 1, started.correlation_id, started.id, data);
             record(self, ctx, {failed}, [=](std::vector<event>&) {
-              if (!will_retry)
-                return;
-              std::uniform_real_distribution<double> unit{0.0, 1.0};
-              auto delay =
-                  backoff_delay(ctx.settings.retry, attempt - first + 1, unit(self->state.rng));
-              self->delayed_send(self, delay, resume_atom::value, started.subject, attempt + 1,
-                                 first);
+              if (will_retry)
+                self->delayed_send(self, delay, resume_atom::value, started.subject, attempt + 1,
+                                   first);
             });
           });
 }
@@ -356,7 +359,12 @@ void recover(factory_pointer self, const context& ctx, const char* status, std::
                   auto attempt = data.value("attempt", 1);
                   run_generation(self, ctx, last, req, attempt, attempt);
                 } else if (last.type == event_types::generation_failed) {
-                  resume(self, ctx, c.id, c.attempt + 1, c.attempt + 1);
+                  auto delay = delay_until_retry(last);
+                  if (delay.count() > 0)
+                    self->delayed_send(self, delay, resume_atom::value, c.id, c.attempt + 1,
+                                       c.attempt + 1);
+                  else
+                    resume(self, ctx, c.id, c.attempt + 1, c.attempt + 1);
                 } else if (last.type == event_types::payment_completed) {
                   record(self, ctx, {distribution_request(ctx, last, 1)});
                 }

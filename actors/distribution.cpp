@@ -2,11 +2,13 @@
 // or failed per channel (retried with backoff while transient, then final).
 #include "actors/distribution.hpp"
 
+#include <algorithm>
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 
 #include "actors/catalogue.hpp"
@@ -177,12 +179,20 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
   bool permanent = false;
   for (const auto& o : failed) permanent = permanent || o.permanent;
   bool will_retry = !permanent && s.retry.allows_another(j.retry_count + 1);
+  // The retry's time goes into the events, so a restart keeps it (see resume_pending).
+  std::chrono::milliseconds delay{0};
+  if (will_retry) {
+    std::uniform_real_distribution<double> unit{0.0, 1.0};
+    delay = backoff_delay(s.retry, j.retry_count + 1, unit(self->state.rng));
+  }
   std::vector<event> events;
   j.pending.clear();
   for (const auto& o : failed) {
     json data{{"course_id", course_id},   {"channel", o.channel},
               {"error", o.detail},        {"retry_count", j.retry_count},
               {"will_retry", will_retry}, {"attempt", j.course.attempt}};
+    if (will_retry)
+      data["retry_at"] = format_time(now_us() + delay.count() * 1000);
     events.push_back(make_event(event_types::distribution_failed, j, data));
     j.pending.push_back(o.channel);
   }
@@ -194,10 +204,7 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
     auto i = self->state.jobs.find(course_id);
     if (i == self->state.jobs.end())
       return;
-    auto& jj = i->second;
-    ++jj.retry_count;
-    std::uniform_real_distribution<double> unit{0.0, 1.0};
-    auto delay = backoff_delay(s.retry, jj.retry_count, unit(self->state.rng));
+    ++i->second.retry_count;
     self->delayed_send(self, delay, resume_atom::value, course_id);
   });
 }
@@ -227,8 +234,10 @@ void run_attempt(distribution_pointer self, event_log_actor log, const distribut
 
 // Starts the job for a committed distribution.requested event; `delivered`: it came by the
 // durable subscription (not a sweep), so its checkpoint moves when the job's first outcome commits.
+// With `failed`, the last attempt's failure (after a restart): the job goes on with its retry
+// count and waits for its retry_at.
 void start(distribution_pointer self, event_log_actor log, const distribution_settings& s,
-           const event& requested, bool delivered) {
+           const event& requested, bool delivered, std::optional<event> failed = std::nullopt) {
   self->request(log, s.log_timeout, caf::get_atom::value, requested.subject)
       .then(
           [=](const course_view& v) {
@@ -250,8 +259,16 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
             j.version = c.version;
             j.pending = data.value("channels", std::vector<std::string>{});
             j.started = std::chrono::steady_clock::now();
+            auto delay = std::chrono::milliseconds{0};
+            if (failed) {
+              delay = delay_until_retry(*failed);
+              j.retry_count = json::parse(failed->data, nullptr, false).value("retry_count", 0) + 1;
+            }
             self->state.jobs[c.id] = std::move(j);
-            run_attempt(self, log, s, c.id);
+            if (delay.count() > 0)
+              self->delayed_send(self, delay, resume_atom::value, c.id);
+            else
+              run_attempt(self, log, s, c.id);
           },
           [=](caf::error& err) {
             std::cerr << "distribution: cannot read " << requested.subject << ": "
@@ -274,12 +291,19 @@ void resume_pending(distribution_pointer self, event_log_actor log, const distri
             for (const auto& c : page.items) {
               if (c.updated_us > cutoff || self->state.jobs.count(c.id) > 0)
                 continue;
-              event_query eq{event_types::distribution_requested, c.id, 0, 1000};
+              event_query eq{"course.distribution.*", c.id, 0, 1000};
               self->request(log, s.log_timeout, query_atom::value, eq)
                   .then(
                       [=](const event_page& p) {
-                        if (!p.events.empty())
-                          start(self, log, s, p.events.back(), false);
+                        auto req = std::find_if(p.events.rbegin(), p.events.rend(), [](auto& e) {
+                          return e.type == event_types::distribution_requested;
+                        });
+                        if (req == p.events.rend())
+                          return;
+                        std::optional<event> failed;
+                        if (p.events.back().type == event_types::distribution_failed)
+                          failed = p.events.back();
+                        start(self, log, s, *req, false, failed);
                       },
                       [](caf::error&) {});
             }

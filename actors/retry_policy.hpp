@@ -1,8 +1,11 @@
-// Retry timing for transient failures: exponential backoff with jitter, from the config.
+// Retry timing for transient failures: exponential backoff with jitter, from the config; and the
+// time a retry was planned for, from the failure event in the log (so it survives a restart).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+
+#include "actors/event.hpp"
 
 namespace cf {
 
@@ -21,5 +24,10 @@ struct retry_policy {
 /// initial_delay * multiplier^(retry-1)), then "equal jitter": d/2 + random01 * d/2, so retries of
 /// many courses that failed together spread out. REQUIRES: random01 in [0, 1).
 std::chrono::milliseconds backoff_delay(const retry_policy& p, int32_t retry, double random01);
+
+/// How long from now until the retry that `failed` (a generation or distribution failure at the
+/// current schema version) plans: its retry_at minus now, rounded up to whole milliseconds.
+/// Zero when that time is past, or will_retry is false, or retry_at is missing or unreadable.
+std::chrono::milliseconds delay_until_retry(const event& failed);
 
 } // namespace cf

@@ -79,6 +79,11 @@ const char* const migrations[] = {
       SELECT name.column1, (SELECT COALESCE(MAX(seq), 0) FROM events)
       FROM (VALUES ('courses'), ('course_factory'), ('payment'), ('distribution')) AS name;
   )sql",
+    // 5: the event types and schema versions in the log, found by index seeks at start-up
+    // (storage/event_versions.hpp) instead of a scan.
+    R"sql(
+    CREATE INDEX events_by_schema ON events(type, schema_version);
+  )sql",
 };
 constexpr int32_t migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == sqlite_event_store::schema_version);

@@ -11,9 +11,11 @@
 
 #include "actors/catalogue.hpp"
 #include "actors/errc.hpp"
+#include "actors/upcast.hpp"
 #include "actors/uuid.hpp"
 #include "storage/audit.hpp"
 #include "storage/event_rows.hpp"
+#include "storage/event_versions.hpp"
 #include "storage/migrations.hpp"
 
 namespace cf {
@@ -299,6 +301,8 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
         std::filesystem::create_directories(parent);
     }
     auto p = std::make_unique<impl>(path);
+    if (auto err = check_event_versions(p->db)) // never start on events this build cannot read
+      return err;
     p->db.exec(d == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     return std::unique_ptr<sqlite_event_store>{new sqlite_event_store(std::move(p))};
   } catch (const SQLite::Exception& ex) {
@@ -446,7 +450,11 @@ caf::expected<event_page> sqlite_event_store::query(const event_query& q) {
       st.bind(i++, q.subject);
     st.bind(i++, q.limit + 1); // one more tells whether another page exists
     event_page page;
-    while (st.executeStep()) page.events.push_back(read_event_row(st));
+    while (st.executeStep()) {
+      page.events.push_back(read_event_row(st));
+      if (auto err = upcast(page.events.back())) // older schema versions: to the current one
+        return err;
+    }
     if (page.events.size() > static_cast<size_t>(q.limit)) {
       page.events.pop_back();
       page.next_after = page.events.back().seq;

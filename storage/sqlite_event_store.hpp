@@ -26,7 +26,7 @@ enum class durability : uint8_t {
 class sqlite_event_store {
 public:
   /// The schema version this build creates and reads (PRAGMA user_version).
-  static constexpr int32_t schema_version = 4;
+  static constexpr int32_t schema_version = 5;
 
   /// Opens or creates the database at `path` (":memory:" works too), creating parent folders,
   /// and migrates it to `schema_version`. Errors: storage_unavailable (cannot open or write),
