@@ -17,6 +17,7 @@ namespace {
 struct subscription {
   subscriber_actor who;
   std::string pattern;
+  std::string consumer; // durable subscriptions only
 };
 
 struct event_log_state {
@@ -62,14 +63,25 @@ caf::result<std::vector<event>> append(event_log_pointer self, std::vector<event
                                        const idempotency_record* remember,
                                        const checkpoint* advance = nullptr) {
   auto& st = self->state;
+  auto& m = metrics::global();
+  auto started = std::chrono::steady_clock::now();
   for (auto& e : events) {
     if (e.id.empty())
       e.id = make_uuid_v7();
     st.last_time_us = std::max(st.last_time_us, now_us());
     e.time_us = st.last_time_us;
   }
-  if (auto err = st.store->append(events, remember, advance))
+  auto err = st.store->append(events, remember, advance);
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  m.commit_seconds.observe(seconds);
+  if (err) {
+    m.append_errors.add(err.category() == caf::atom("cf") ? to_string(static_cast<errc>(err.code()))
+                                                          : "other");
     return err;
+  }
+  m.batch_events.observe(static_cast<double>(events.size()));
+  for (const auto& e : events) m.events_appended.add(e.type);
+  m.append_seconds.observe(seconds);
   publish(self, events);
   return std::move(events);
 }
@@ -77,14 +89,39 @@ caf::result<std::vector<event>> append(event_log_pointer self, std::vector<event
 // Catch-up and registration happen in one handler: no append can slip in between, so the
 // subscriber sees every event exactly once here, in sequence order (after < 0: live only).
 caf::error subscribe(event_log_pointer self, subscriber_actor who, const std::string& pattern,
-                     int64_t after) {
+                     int64_t after, const std::string& consumer = {}) {
   if (!is_valid_type_pattern(pattern))
     return make_error(errc::invalid_argument, "bad type pattern: " + pattern);
   if (auto err = after >= 0 ? catch_up(self, who, pattern, after) : caf::error{})
     return err;
   self->monitor(who);
-  self->state.subscribers.push_back({std::move(who), pattern});
+  self->state.subscribers.push_back({std::move(who), pattern, consumer});
   return {};
+}
+
+caf::expected<log_stats> stats(event_log_pointer self) {
+  auto& store = *self->state.store;
+  log_stats out;
+  auto head = store.head();
+  if (!head)
+    return head.error();
+  out.head = *head;
+  auto counts = store.course_counts();
+  if (!counts)
+    return counts.error();
+  for (auto& [status, n] : *counts) out.courses_by_status.push_back({status, n});
+  for (const auto& sub : self->state.subscribers) {
+    if (sub.consumer.empty())
+      continue;
+    auto cp = store.load_checkpoint(sub.consumer);
+    if (!cp)
+      return cp.error();
+    auto pending = store.count_events({sub.pattern, "", *cp, 1});
+    if (!pending)
+      return pending.error();
+    out.consumers.push_back({sub.consumer, *cp, *pending});
+  }
+  return out;
 }
 
 event_log_actor::behavior_type event_log(event_log_pointer self,
@@ -164,9 +201,15 @@ event_log_actor::behavior_type event_log(event_log_pointer self,
         auto from = self->state.store->load_checkpoint(consumer);
         if (!from)
           return from.error();
-        if (auto err = subscribe(self, std::move(who), pattern, *from))
+        if (auto err = subscribe(self, std::move(who), pattern, *from, consumer))
           return err;
         return *from;
+      },
+      [=](stats_atom) -> caf::result<log_stats> {
+        auto r = stats(self);
+        if (!r)
+          return r.error();
+        return std::move(*r);
       },
   };
 }

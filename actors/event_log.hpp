@@ -10,6 +10,7 @@
 
 #include "actors/course_state.hpp"
 #include "actors/event.hpp"
+#include "actors/metrics.hpp"
 #include "actors/type_ids.hpp"
 
 namespace cf {
@@ -55,7 +56,9 @@ using event_log_actor = caf::typed_actor<
     // A durable subscription: as above, from the stored checkpoint of the named consumer, which
     // it answers. The subscriber advances that checkpoint as it finishes events (append with a
     // checkpoint, or checkpoint_atom); after a restart it resumes from there.
-    caf::replies_to<subscribe_atom, subscriber_actor, std::string, std::string>::with<int64_t>>;
+    caf::replies_to<subscribe_atom, subscriber_actor, std::string, std::string>::with<int64_t>,
+    // Head, courses by status and each subscribed consumer's lag, for GET /metrics.
+    caf::replies_to<stats_atom>::with<log_stats>>;
 
 /// Spawns EventLog on its own thread (SQLite blocks) over `store`, which it owns from now on.
 /// REQUIRES: store != nullptr.

@@ -7,6 +7,7 @@
 #include "actors/course_state.hpp"
 #include "actors/errc.hpp"
 #include "actors/event.hpp"
+#include "actors/metrics.hpp"
 #include "actors/payment.hpp"
 
 namespace cf {
@@ -17,6 +18,9 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<idempotency_record>("cf.idempotency_record");
   cfg.add_message_type<event_page>("cf.event_page");
   cfg.add_message_type<checkpoint>("cf.checkpoint"); // also std::vector<cf.checkpoint>
+  cfg.add_message_type<status_count>("cf.status_count");
+  cfg.add_message_type<consumer_lag>("cf.consumer_lag");
+  cfg.add_message_type<log_stats>("cf.log_stats");
   cfg.add_message_type<course_request>("cf.course_request");
   cfg.add_message_type<course_summary>("cf.course_summary");
   cfg.add_message_type<course_view>("cf.course_view");

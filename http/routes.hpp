@@ -29,6 +29,13 @@ struct route_context {
 /// Registers the course, event and health routes on `srv`. `ctx` must outlive `srv`.
 void register_course_routes(httplib::Server& srv, const route_context& ctx);
 
+/// Registers GET /metrics on `srv`. `ctx` must outlive `srv`.
+void register_metrics_route(httplib::Server& srv, const route_context& ctx);
+
+/// The route template a path belongs to, for metrics labels ("/v1/courses/{id}"); "other" for
+/// paths no route serves, so a scan of random paths cannot grow the label set.
+std::string route_label(const std::string& method, const std::string& path);
+
 /// Registers POST /v1/payments/webhook on `srv`. `ctx` must outlive `srv`.
 void register_payment_routes(httplib::Server& srv, const route_context& ctx);
 

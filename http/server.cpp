@@ -11,11 +11,21 @@
 #include <filesystem>
 #include <iostream>
 
+#include "actors/metrics.hpp"
 #include "http/event_stream.hpp"
 #include "http/problem.hpp"
 #include "http/routes.hpp"
 
 namespace cf {
+
+namespace {
+
+std::chrono::steady_clock::time_point& request_started() {
+  thread_local std::chrono::steady_clock::time_point t;
+  return t;
+}
+
+} // namespace
 
 struct http_server::impl {
   httplib::Server srv;
@@ -78,6 +88,22 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const setti
       });
   register_course_routes(srv, p.ctx);
   register_payment_routes(srv, p.ctx);
+  register_metrics_route(srv, p.ctx);
+  // Every answered request is counted by route and status, and timed (one thread handles a
+  // request from routing to logging, so the start time can wait in a thread_local).
+  srv.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    request_started() = std::chrono::steady_clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  srv.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    auto& m = metrics::global();
+    m.http_requests.add(route_label(req.method, req.path) + ",status=\""
+                        + std::to_string(res.status) + "\"");
+    if (req.path != "/v1/events/stream")
+      m.http_seconds.observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started())
+              .count());
+  });
   stream_settings ss;
   ss.max_streams = s.http_max_streams;
   ss.heartbeat = std::chrono::milliseconds{s.http_stream_heartbeat_ms};

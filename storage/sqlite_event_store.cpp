@@ -418,36 +418,77 @@ caf::expected<idempotency_record> sqlite_event_store::recall(const std::string& 
   }
 }
 
+namespace {
+
+// The WHERE clause of a query's filter (seq, type exact or prefix, subject) and its binding.
+std::string filter_sql(const event_query& q) {
+  std::string sql = " WHERE seq > ?";
+  if (q.type.size() >= 2 && q.type.compare(q.type.size() - 2, 2, ".*") == 0)
+    sql += " AND type >= ? AND type < ?";
+  else if (!q.type.empty())
+    sql += " AND type = ?";
+  if (!q.subject.empty())
+    sql += " AND subject = ?";
+  return sql;
+}
+
+// Binds what filter_sql(q) asks for; returns the next parameter index.
+int bind_filter(SQLite::Statement& st, const event_query& q) {
+  int i = 1;
+  st.bind(i++, q.after_seq);
+  if (q.type.size() >= 2 && q.type.compare(q.type.size() - 2, 2, ".*") == 0) {
+    auto lower = q.type.substr(0, q.type.size() - 1); // keeps the dot: "course.generation."
+    auto upper = lower;
+    upper.back() = '.' + 1; // "course.generation/": the first string past every match
+    st.bind(i++, lower);
+    st.bind(i++, upper);
+  } else if (!q.type.empty()) {
+    st.bind(i++, q.type);
+  }
+  if (!q.subject.empty())
+    st.bind(i++, q.subject);
+  return i;
+}
+
+} // namespace
+
+caf::expected<int64_t> sqlite_event_store::count_events(const event_query& q) {
+  if (!is_valid_type_pattern(q.type))
+    return make_error(errc::invalid_argument,
+                      "type must be a dotted name, optionally ending in .*");
+  try {
+    SQLite::Statement st{impl_->db, "SELECT COUNT(*) FROM events" + filter_sql(q)};
+    bind_filter(st, q);
+    st.executeStep();
+    return st.getColumn(0).getInt64();
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
+caf::expected<std::vector<std::pair<std::string, int64_t>>> sqlite_event_store::course_counts() {
+  try {
+    SQLite::Statement st{impl_->db, "SELECT status, COUNT(*) FROM courses GROUP BY status"};
+    std::vector<std::pair<std::string, int64_t>> out;
+    while (st.executeStep())
+      out.emplace_back(st.getColumn(0).getString(), st.getColumn(1).getInt64());
+    return out;
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
 caf::expected<event_page> sqlite_event_store::query(const event_query& q) {
   if (!is_valid_type_pattern(q.type))
     return make_error(errc::invalid_argument,
                       "type must be a dotted name, optionally ending in .*");
   if (q.limit < 1 || q.limit > 1000)
     return make_error(errc::invalid_argument, "limit must be 1 to 1000");
-  std::string sql = std::string{"SELECT "} + event_columns + " FROM events WHERE seq > ?";
-  bool prefix = q.type.size() >= 2 && q.type.compare(q.type.size() - 2, 2, ".*") == 0;
-  if (prefix)
-    sql += " AND type >= ? AND type < ?";
-  else if (!q.type.empty())
-    sql += " AND type = ?";
-  if (!q.subject.empty())
-    sql += " AND subject = ?";
-  sql += " ORDER BY seq LIMIT ?";
+  auto sql = std::string{"SELECT "} + event_columns + " FROM events" + filter_sql(q)
+             + " ORDER BY seq LIMIT ?";
   try {
     SQLite::Statement st{impl_->db, sql};
-    int i = 1;
-    st.bind(i++, q.after_seq);
-    if (prefix) {
-      auto lower = q.type.substr(0, q.type.size() - 1); // keeps the dot: "course.generation."
-      auto upper = lower;
-      upper.back() = '.' + 1; // "course.generation/": the first string past every match
-      st.bind(i++, lower);
-      st.bind(i++, upper);
-    } else if (!q.type.empty()) {
-      st.bind(i++, q.type);
-    }
-    if (!q.subject.empty())
-      st.bind(i++, q.subject);
+    int i = bind_filter(st, q);
     st.bind(i++, q.limit + 1); // one more tells whether another page exists
     event_page page;
     while (st.executeStep()) {

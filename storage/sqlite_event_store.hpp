@@ -83,6 +83,13 @@ public:
   /// The highest committed sequence number (0 for an empty log).
   [[nodiscard]] caf::expected<int64_t> head();
 
+  /// Number of stored events matching `q`'s type and subject with seq > q.after_seq (its limit
+  /// is ignored). Errors: invalid_argument, storage_unavailable.
+  [[nodiscard]] caf::expected<int64_t> count_events(const event_query& q);
+
+  /// How many courses are in each status (statuses without courses left out).
+  [[nodiscard]] caf::expected<std::vector<std::pair<std::string, int64_t>>> course_counts();
+
   /// Number of stored events (for tests and health checks).
   [[nodiscard]] caf::expected<int64_t> count();
 

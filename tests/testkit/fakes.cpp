@@ -150,6 +150,11 @@ event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
           return page;
         },
         [=](head_atom) { return static_cast<int64_t>(store->size()); },
+        [=](stats_atom) {
+          log_stats s;
+          s.head = static_cast<int64_t>(store->size());
+          return s;
+        },
         [=](subscribe_atom, subscriber_actor who, const std::string& pattern, int64_t after) {
           fake_subscribe(self, *store, std::move(who), pattern, after);
           return static_cast<int64_t>(store->size());

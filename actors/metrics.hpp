@@ -1,0 +1,102 @@
+// Process-wide counters and histograms for GET /metrics (Prometheus text format 0.0.4). Cheap
+// enough for every append and request: atomics, and a mutex only where a label is new.
+// Gauges read from the log at scrape time (courses by state, subscriber lag) are passed to
+// render() by the caller.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "actors/event.hpp"
+
+namespace cf {
+
+/// Cumulative histogram with fixed upper bounds (Prometheus `le`), lock-free to observe.
+class histogram {
+public:
+  static constexpr size_t max_buckets = 16;
+  explicit histogram(std::vector<double> bounds);
+  void observe(double v);
+  /// Appends `name`'s _bucket, _sum and _count lines, with `labels` (`a="b"` or empty).
+  void render(std::string& out, const std::string& name, const std::string& labels = {}) const;
+
+private:
+  std::vector<double> bounds_;
+  std::array<std::atomic<uint64_t>, max_buckets + 1> counts_{}; // the last one is +Inf
+  std::atomic<uint64_t> count_{0};
+  std::atomic<double> sum_{0.0};
+};
+
+/// Counters by label value.
+class labelled_counter {
+public:
+  void add(const std::string& label, uint64_t n = 1);
+  std::map<std::string, uint64_t> values() const;
+
+private:
+  mutable std::mutex mx_;
+  std::map<std::string, uint64_t> values_;
+};
+
+/// How many courses are in one status.
+struct status_count {
+  std::string status;
+  int64_t count = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_count& x) {
+  return f(caf::meta::type_name("cf.status_count"), x.status, x.count);
+}
+
+/// A durable consumer's position: its checkpoint, and how many events of its subscription
+/// (type pattern) were committed after it: its lag.
+struct consumer_lag {
+  std::string consumer;
+  int64_t checkpoint = 0;
+  int64_t pending = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, consumer_lag& x) {
+  return f(caf::meta::type_name("cf.consumer_lag"), x.consumer, x.checkpoint, x.pending);
+}
+
+/// What the log reports at scrape time.
+struct log_stats {
+  int64_t head = 0;
+  std::vector<status_count> courses_by_status;
+  std::vector<consumer_lag> consumers; ///< Those subscribed right now.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, log_stats& x) {
+  return f(caf::meta::type_name("cf.log_stats"), x.head, x.courses_by_status, x.consumers);
+}
+
+struct metrics {
+  /// The one registry of this process.
+  static metrics& global();
+
+  labelled_counter events_appended; ///< By event type.
+  histogram append_seconds;         ///< From an append reaching EventLog to its answer.
+  histogram commit_seconds;         ///< One SQLite transaction (the fsync included).
+  histogram batch_events;           ///< Events per transaction.
+  labelled_counter append_errors;   ///< By error code name.
+  labelled_counter http_requests;   ///< By `route="...",status="..."`.
+  histogram http_seconds;           ///< Request handling time, any route.
+  labelled_counter retries;         ///< Retries scheduled, by step (generation, distribution).
+  labelled_counter http_rejected;   ///< Requests refused by overload protection, by reason.
+
+  metrics();
+
+  /// The whole exposition, with the scrape-time gauges from `log`.
+  std::string render(const log_stats& log) const;
+};
+
+} // namespace cf
