@@ -237,13 +237,14 @@ BOOST_AUTO_TEST_CASE(a_corrupted_or_wiped_read_model_is_rebuilt_to_the_live_one)
   BOOST_REQUIRE(store->rebuild());
   check_equal(live, snapshot(*store));
   store.reset();
-  raw_sql(path, "DELETE FROM courses");
+  raw_sql(path, "DELETE FROM courses; DELETE FROM checkpoints WHERE consumer = 'courses'");
   store = open_store(path);
   BOOST_TEST(snapshot(*store).empty());
   auto r = store->rebuild();
   BOOST_REQUIRE(r);
   BOOST_TEST(r->courses == static_cast<int64_t>(live.size()));
   check_equal(live, snapshot(*store));
+  BOOST_TEST(*store->load_checkpoint("courses") == *store->head()); // folded up to the head
 }
 
 BOOST_AUTO_TEST_CASE(an_event_the_fold_cannot_read_leaves_the_model_as_it_was) {
