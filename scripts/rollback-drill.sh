@@ -9,6 +9,7 @@
 # usage: scripts/rollback-drill.sh [REF [NEW_BINARY]]   (NEW_BINARY: build/release/coursefactory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tests/await_port.sh
 ref=${1:-f6a3115}
 new=${2:-build/release/coursefactory}
 src=build/previous-src
@@ -54,14 +55,8 @@ start() {
   "$1" serve --port 0 --db "$db" --site-dir "$work/var/site" \
     --stripe-webhook-secret-file "$work/var/secret" >"$work/$2.out" 2>&1 &
   pid=$!
-  local port=""
-  for _ in $(seq 100); do
-    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/$2.out" | grep -o '[0-9]*$' || true)
-    [[ -n $port ]] && break
-    kill -0 "$pid" 2>/dev/null || fail "$2 exited early"
-    sleep 0.1
-  done
-  [[ -n $port ]] || fail "$2 did not report its port"
+  local port
+  port=$(await_port "$work/$2.out" "$pid") || fail "$2 exited early or did not report its port"
   base="http://127.0.0.1:$port"
 }
 stop() {
