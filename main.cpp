@@ -34,6 +34,7 @@ constexpr const char* usage =
     "  pay        complete a pending payment with a signed webhook (coursefactory pay --help)\n"
     "  verify     check the audit trail of a log: coursefactory verify --db FILE\n"
     "  backup     copy a log consistently while it runs: coursefactory backup --db FILE TARGET\n"
+    "  rebuild    rebuild the course read model from the log: coursefactory rebuild --db FILE\n"
     "  catalogue  print the event catalogue as Markdown (docs/events.md)\n"
     "  config     print the documented default config file (config/coursefactory.ini)\n";
 
@@ -181,6 +182,8 @@ int main(int argc, char** argv) {
     return cf::run_verify_command(args);
   if (command == "backup")
     return cf::run_backup_command(args);
+  if (command == "rebuild")
+    return cf::run_rebuild_command(args);
   if (command == "catalogue") {
     std::cout << cf::catalogue_markdown();
     return 0;

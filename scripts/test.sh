@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Newcomer command 2 (and CI's): install what is missing, check formatting, then build and run
-# every test twice through CTest: an optimised build, and an ASan+UBSan build.
+# every test twice through CTest: an optimised build, and an ASan+UBSan build. After the optimised
+# build, the rollback drill (scripts/rollback-drill.sh) when git history has the previous release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -16,4 +17,14 @@ for variant in release asan; do
   cmake -S . -B "build/$variant" "${flags[@]}" >/dev/null
   cmake --build "build/$variant" -j"$jobs"
   ctest --test-dir "build/$variant" --output-on-failure
+  if [[ $variant == release ]]; then
+    # The README's "Rolling back", with the previous release built from git history.
+    drill_ref=f6a3115
+    if git cat-file -e "$drill_ref^{commit}" 2>/dev/null; then
+      echo "== rollback drill (previous release $drill_ref)"
+      scripts/rollback-drill.sh "$drill_ref" build/release/coursefactory
+    else
+      echo "== rollback drill: SKIPPED: commit $drill_ref is not in this checkout (shallow clone?)"
+    fi
+  fi
 done

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <unordered_map>
 
 #include "actors/errc.hpp"
@@ -118,6 +119,51 @@ void sync_path(const std::string& path) {
   }
 }
 
+// Copies `path` into a temporary file next to `target`, runs `check` on it, and renames it into
+// place only when the check passes; otherwise removes it. Answers what `check` answered.
+caf::expected<verify_report> copy_checked(
+    const std::string& path, const std::string& target,
+    const std::function<caf::expected<verify_report>(const std::string&)>& check) {
+  namespace fs = std::filesystem;
+  auto tmp = target + ".tmp-" + std::to_string(::getpid());
+  std::error_code ignored;
+  auto remove_tmp = [&] {
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(tmp + suffix, ignored);
+  };
+  remove_tmp();
+  try {
+    {
+      SQLite::Database src{path, SQLite::OPEN_READONLY, busy_timeout_ms};
+      SQLite::Database dst{tmp, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE};
+      // All pages in one step: one read snapshot of the source, so the copy is consistent
+      // while the service keeps committing (WAL readers do not block the writer).
+      SQLite::Backup backup{dst, src};
+      if (backup.executeStep(-1) != SQLITE_DONE) {
+        remove_tmp();
+        return make_error(errc::storage_unavailable, "the database was busy; try again");
+      }
+      // A self-contained file: no -wal beside it. The service switches it to WAL when it opens it.
+      dst.exec("PRAGMA journal_mode = DELETE");
+    }
+    auto report = check(tmp);
+    if (!report) {
+      remove_tmp();
+      return report.error();
+    }
+    sync_path(tmp);
+    fs::rename(tmp, target);
+    auto dir = fs::path{target}.parent_path();
+    sync_path(dir.empty() ? "." : dir.string());
+    return report;
+  } catch (const SQLite::Exception& ex) {
+    remove_tmp();
+    return from_exception(ex);
+  } catch (const fs::filesystem_error& ex) {
+    remove_tmp();
+    return make_error(errc::storage_unavailable, ex.what());
+  }
+}
+
 } // namespace
 
 std::string canonical_event_text(const event& e) {
@@ -154,48 +200,27 @@ caf::expected<verify_report> verify_log(const std::string& path) {
 }
 
 caf::expected<verify_report> backup_database(const std::string& path, const std::string& target) {
-  namespace fs = std::filesystem;
-  auto tmp = target + ".tmp-" + std::to_string(::getpid());
-  std::error_code ignored;
-  auto remove_tmp = [&] {
-    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(tmp + suffix, ignored);
-  };
-  remove_tmp();
-  try {
-    {
-      SQLite::Database src{path, SQLite::OPEN_READONLY, busy_timeout_ms};
-      SQLite::Database dst{tmp, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE};
-      // All pages in one step: one read snapshot of the source, so the copy is consistent
-      // while the service keeps committing (WAL readers do not block the writer).
-      SQLite::Backup backup{dst, src};
-      if (backup.executeStep(-1) != SQLITE_DONE) {
-        remove_tmp();
-        return make_error(errc::storage_unavailable, "the database was busy; try again");
-      }
-      // A self-contained file: no -wal beside it. The service switches it to WAL when it opens it.
-      dst.exec("PRAGMA journal_mode = DELETE");
-    }
-    auto report = verify_log(tmp);
-    if (!report || !report->ok()) {
-      remove_tmp();
-      if (!report)
-        return report.error();
+  return copy_checked(path, target, [](const std::string& copy) -> caf::expected<verify_report> {
+    auto report = verify_log(copy);
+    if (report && !report->ok())
       return make_error(errc::storage_corrupt, "the copy does not verify: broken at seq "
                                                    + std::to_string(report->broken_seq) + ": "
                                                    + report->reason);
-    }
-    sync_path(tmp);
-    fs::rename(tmp, target);
-    auto dir = fs::path{target}.parent_path();
-    sync_path(dir.empty() ? "." : dir.string());
     return report;
-  } catch (const SQLite::Exception& ex) {
-    remove_tmp();
-    return from_exception(ex);
-  } catch (const fs::filesystem_error& ex) {
-    remove_tmp();
-    return make_error(errc::storage_unavailable, ex.what());
-  }
+  });
+}
+
+caf::error copy_database(const std::string& path, const std::string& target) {
+  auto copied =
+      copy_checked(path, target, [](const std::string& copy) -> caf::expected<verify_report> {
+        SQLite::Database db{copy, SQLite::OPEN_READONLY};
+        auto result = db.execAndGet("PRAGMA quick_check").getString();
+        if (result != "ok")
+          return make_error(errc::storage_corrupt,
+                            "the copy fails SQLite's integrity check: " + result);
+        return verify_report{};
+      });
+  return copied ? caf::error{} : copied.error();
 }
 
 } // namespace cf

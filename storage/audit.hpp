@@ -53,4 +53,11 @@ struct verify_report {
 [[nodiscard]] caf::expected<verify_report> backup_database(const std::string& path,
                                                            const std::string& target);
 
+/// Writes a consistent copy of the database at `path` to `target` as backup_database does, but
+/// checks the copy with SQLite's integrity check (PRAGMA quick_check) instead of the audit trail:
+/// it copies any schema version, also those before the hash chain, and a chain as it is (the
+/// backup before a migration). Errors: storage_unavailable (cannot read or write),
+/// storage_corrupt (the copy fails the integrity check).
+[[nodiscard]] caf::error copy_database(const std::string& path, const std::string& target);
+
 } // namespace cf

@@ -1,5 +1,5 @@
-// `coursefactory verify` and `coursefactory backup`: the audit trail from the command line, on a
-// database file the service may be writing at the same time.
+// `coursefactory verify`, `backup` and `rebuild`: the audit trail and the read model from the
+// command line, on a database file the service may be writing at the same time.
 #pragma once
 
 #include <string>
@@ -15,5 +15,11 @@ int run_verify_command(const std::vector<std::string>& args);
 /// TARGET (see backup_database), prints one line and returns 0, or 1 when the copy failed; 2 for
 /// a usage error.
 int run_backup_command(const std::vector<std::string>& args);
+
+/// Runs `coursefactory rebuild --db FILE`: rebuilds the course read model from the log (see
+/// sqlite_event_store::rebuild; FILE is migrated first if it is older), prints "rebuilt: N events
+/// folded into M courses in S s" and returns 0, or returns 1 when it failed; 2 for a usage error
+/// or a FILE that does not exist.
+int run_rebuild_command(const std::vector<std::string>& args);
 
 } // namespace cf

@@ -1,13 +1,18 @@
-// The schema's history: numbered migrations, each in its own transaction, and the C++ parts
-// SQL cannot do (the hash backfill of migration 3).
+// The schema's history: numbered migrations, each in its own transaction, the C++ parts SQL
+// cannot do (the hash backfill of migration 3), and the backup before migrating.
 #include "storage/migrations.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
+#include <ctime>
+#include <filesystem>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "actors/errc.hpp"
 #include "storage/audit.hpp"
 #include "storage/event_rows.hpp"
 #include "storage/sqlite_event_store.hpp"
@@ -114,15 +119,50 @@ void backfill_hashes(SQLite::Database& db) {
   }
 }
 
+// "<file>.v<version>.<UTC time>.bak", unused so far ("-2", "-3"... within the same second).
+std::string backup_name(const std::string& file, int32_t version) {
+  char stamp[32];
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  auto base = file + ".v" + std::to_string(version) + "." + stamp;
+  auto name = base + ".bak";
+  for (int n = 2; std::filesystem::exists(name); ++n)
+    name = base + "-" + std::to_string(n) + ".bak";
+  return name;
+}
+
+// Copies the database file behind `db` before it leaves schema version `from`: the way back
+// to the previous binary (README, "Rolling back").
+void back_up_before_migrating(SQLite::Database& db, int32_t from, int32_t to) {
+  const char* file = sqlite3_db_filename(db.getHandle(), "main");
+  if (file == nullptr || *file == '\0') // in-memory or temporary: nothing to keep
+    return;
+  auto target = backup_name(file, from);
+  if (auto err = copy_database(file, target))
+    throw backup_failed("cannot back up " + std::string{file} + " before migrating it from schema "
+                        + "version " + std::to_string(from) + ": " + error_context(err)
+                        + "; nothing was migrated");
+  std::cerr << "coursefactory: backed up " << file << " (schema version " << from << ") to "
+            << target << " before migrating it to version " << to << std::endl;
+}
+
 } // namespace
 
-void migrate(SQLite::Database& db) {
+void migrate(SQLite::Database& db) { migrate(db, sqlite_event_store::schema_version); }
+
+void migrate(SQLite::Database& db, int32_t target) {
+  if (target < 0 || target > migration_count)
+    throw std::logic_error("no schema version " + std::to_string(target));
   int32_t current = db.execAndGet("PRAGMA user_version").getInt();
   if (current > sqlite_event_store::schema_version)
     throw std::runtime_error("database schema version " + std::to_string(current)
                              + " is newer than this build's "
                              + std::to_string(sqlite_event_store::schema_version));
-  for (int32_t v = current; v < migration_count; ++v) {
+  if (current > 0 && current < target)
+    back_up_before_migrating(db, current, target);
+  for (int32_t v = current; v < target; ++v) {
     SQLite::Transaction tx{db, SQLite::TransactionBehavior::IMMEDIATE};
     db.exec(migrations[v]);
     if (v + 1 == 3)

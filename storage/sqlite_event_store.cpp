@@ -5,9 +5,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <tuple>
+#include <unordered_map>
 
 #include "actors/catalogue.hpp"
 #include "actors/errc.hpp"
@@ -59,6 +61,11 @@ constexpr const char* head_sql = "SELECT COALESCE(MAX(seq), 0) FROM events";
 constexpr const char* count_sql = "SELECT COUNT(*) FROM events";
 constexpr const char* content_sql =
     "SELECT json_extract(data, '$.content') FROM events WHERE seq = ?";
+constexpr const char* clear_courses_sql = "DELETE FROM courses";
+// Rebuild reads the log in pages of this many events, through one prepared statement.
+const std::string events_page_sql =
+    std::string{"SELECT "} + event_columns + " FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
+constexpr int64_t rebuild_page_size = 4096;
 
 // Resets a cached statement when it goes out of scope. A statement left mid-step keeps its read
 // transaction open: the WAL could then never be checkpointed and would grow without end.
@@ -74,6 +81,16 @@ caf::error from_exception(const SQLite::Exception& ex) {
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
     return make_error(errc::storage_corrupt, ex.what());
   return make_error(errc::storage_unavailable, ex.what());
+}
+
+// The read model's step for one stored event, the same for append and rebuild. The fold needs
+// nothing from the (large) content of a completed generation, so that is not parsed. Throws
+// nlohmann::json::exception when the data is not JSON.
+void fold(course_summary& c, const event& e) {
+  auto data = e.type == event_types::generation_completed
+                  ? nlohmann::json::object()
+                  : nlohmann::json::parse(e.data.empty() ? "{}" : e.data);
+  apply_event(c, e, data);
 }
 
 course_summary read_course(SQLite::Statement& st) {
@@ -309,6 +326,8 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
     return from_exception(ex);
   } catch (const std::filesystem::filesystem_error& ex) {
     return make_error(errc::storage_unavailable, ex.what());
+  } catch (const backup_failed& ex) {
+    return make_error(errc::storage_unavailable, ex.what());
   } catch (const std::runtime_error& ex) {
     return make_error(errc::storage_corrupt, ex.what());
   }
@@ -349,11 +368,7 @@ caf::error sqlite_event_store::append(std::vector<event>& events,
       copy.seq = last_seq;
       course_summary c;
       p.load_course(copy.subject, c);
-      // The fold needs nothing from the (large) content of a completed generation.
-      auto data = copy.type == event_types::generation_completed
-                      ? nlohmann::json::object()
-                      : nlohmann::json::parse(copy.data.empty() ? "{}" : copy.data);
-      apply_event(c, copy, data);
+      fold(c, copy);
       p.store_course(c);
       assigned.emplace_back(copy.seq, copy.subject_version);
     }
@@ -406,6 +421,50 @@ caf::expected<std::vector<checkpoint>> sqlite_event_store::checkpoints() {
   } catch (const SQLite::Exception& ex) {
     return from_exception(ex);
   }
+}
+
+caf::expected<rebuild_report> sqlite_event_store::rebuild() {
+  auto start = std::chrono::steady_clock::now();
+  auto& p = *impl_;
+  rebuild_report r;
+  int64_t at = 0; // the seq being folded, for the error message
+  try {
+    SQLite::Transaction tx{p.db, SQLite::TransactionBehavior::IMMEDIATE};
+    // Every course stays in memory until the log is read: each row is written once, at the end.
+    std::unordered_map<std::string, course_summary> courses;
+    SQLite::Statement page{p.db, events_page_sql};
+    for (int64_t read = rebuild_page_size; read == rebuild_page_size;) {
+      page.reset();
+      page.bind(1, at);
+      page.bind(2, rebuild_page_size);
+      for (read = 0; page.executeStep(); ++read) {
+        auto e = read_event_row(page);
+        at = e.seq;
+        if (auto err = upcast(e)) // the fold reads the current schema only
+          return err;
+        fold(courses[e.subject], e);
+      }
+      r.events += read;
+    }
+    p.db.exec(clear_courses_sql);
+    // In key order: each insert appends to the table's B-tree.
+    std::vector<const course_summary*> sorted;
+    sorted.reserve(courses.size());
+    for (const auto& entry : courses) sorted.push_back(&entry.second);
+    std::sort(sorted.begin(), sorted.end(), [](auto a, auto b) { return a->id < b->id; });
+    for (const auto* c : sorted) p.store_course(*c);
+    p.store_checkpoint(courses_projection, at); // the model is now folded up to the head
+    tx.commit();
+    r.courses = static_cast<int64_t>(sorted.size());
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  } catch (const nlohmann::json::exception& ex) {
+    return make_error(errc::storage_corrupt,
+                      "event seq " + std::to_string(at) + " cannot be folded: " + ex.what());
+  }
+  r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now()
+                                                                    - start);
+  return r;
 }
 
 caf::expected<idempotency_record> sqlite_event_store::recall(const std::string& scope,

@@ -7,6 +7,7 @@
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,13 +24,22 @@ enum class durability : uint8_t {
   normal, ///< fsync at checkpoints only: a power cut may lose the last commits, never corrupt.
 };
 
+/// What sqlite_event_store::rebuild() did.
+struct rebuild_report {
+  int64_t events = 0;                   ///< Events folded, the whole log.
+  int64_t courses = 0;                  ///< Courses written to the read model.
+  std::chrono::microseconds elapsed{0}; ///< From the start of the transaction to its commit.
+};
+
 class sqlite_event_store {
 public:
   /// The schema version this build creates and reads (PRAGMA user_version).
   static constexpr int32_t schema_version = 5;
 
   /// Opens or creates the database at `path` (":memory:" works too), creating parent folders,
-  /// and migrates it to `schema_version`. Errors: storage_unavailable (cannot open or write),
+  /// and migrates it to `schema_version`. Before migrating a file database of an older schema it
+  /// writes a backup next to it (see migrate() in storage/migrations.hpp). Errors:
+  /// storage_unavailable (cannot open or write, or cannot back up before migrating),
   /// storage_corrupt (newer schema than this build knows, naming both versions).
   [[nodiscard]] static caf::expected<std::unique_ptr<sqlite_event_store>> open(
       const std::string& path, durability d = durability::full);
@@ -79,6 +89,15 @@ public:
 
   /// A page of courses in id order. Errors: invalid_argument, storage_unavailable.
   [[nodiscard]] caf::expected<course_page> courses(const course_query& q);
+
+  /// Rebuilds the course read model from the log: in one IMMEDIATE transaction, empties it and
+  /// folds every event again, in sequence order, with the fold append() uses (apply_event), reading
+  /// the events as query() does, and sets its checkpoint ("courses") to the last event folded.
+  /// Other connections' appends wait for the commit (their busy timeout; a rebuild longer than that
+  /// makes them fail with storage_unavailable, nothing lost). Holds one course_summary per course
+  /// in memory while it runs. Errors: storage_unavailable, storage_corrupt (an event whose data the
+  /// fold cannot read; its seq is named). On error the read model is left as it was.
+  [[nodiscard]] caf::expected<rebuild_report> rebuild();
 
   /// The highest committed sequence number (0 for an empty log).
   [[nodiscard]] caf::expected<int64_t> head();

@@ -4,12 +4,10 @@
 #include "storage/audit.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -17,6 +15,7 @@
 #include "actors/uuid.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "tests/testkit/events.hpp"
+#include "tests/testkit/process.hpp"
 #include "tests/testkit/service_fixture.hpp"
 
 using namespace cf;
@@ -32,22 +31,7 @@ cf::event make(const std::string& subject, const std::string& type = "course.gen
   return testkit::stored_event(type, subject, data);
 }
 
-// Output and exit status of a shell command.
-struct run_result {
-  std::string out;
-  int status = -1;
-};
-
-run_result run(const std::string& command) {
-  run_result r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  BOOST_REQUIRE(p != nullptr);
-  char buf[512];
-  while (fgets(buf, sizeof buf, p) != nullptr) r.out += buf;
-  int rc = pclose(p);
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return r;
-}
+using testkit::run;
 
 struct audit_fixture {
   testkit::temp_dir dir;

@@ -4,6 +4,7 @@
 # waits for payment, `coursefactory pay` completes it, and its page is served; then SIGTERM must
 # stop the service with exit code 0.
 set -euo pipefail
+source "$(dirname "$0")/await_port.sh"
 bin=$1
 dir=$(mktemp -d)
 pid=""
@@ -25,14 +26,7 @@ help=$("$bin" serve --help) # not piped into grep -q: an early exit would SIGPIP
 "$bin" serve --port 0 --db "$dir/var/events.db" --site-dir "$dir/var/site" \
   --stripe-webhook-secret-file "$dir/var/secret" >"$dir/out" 2>&1 &
 pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$dir/out" | grep -o '[0-9]*$' || true)
-  [[ -n $port ]] && break
-  kill -0 "$pid" 2>/dev/null || fail "the service exited early"
-  sleep 0.1
-done
-[[ -n $port ]] || fail "the service did not report its port"
+port=$(await_port "$dir/out" "$pid") || fail "the service exited early or did not report its port"
 base="http://127.0.0.1:$port"
 
 body='{"title":"Sauerteig backen","language":"de","audiences":["Hobbybäcker"],"lesson_count":2,"user_id":"smoke"}'
