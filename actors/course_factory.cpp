@@ -324,16 +324,30 @@ void resume(factory_pointer self, const context& ctx, const std::string& course_
           [](caf::error&) {});
 }
 
-// The last stored event of course `id` (its history is short: one page suffices).
-void with_last_event(factory_pointer self, const context& ctx, const std::string& id,
-                     std::function<void(const event&)> f) {
+// The stored events of course `id` (its history is short: one page suffices).
+void with_history(factory_pointer self, const context& ctx, const std::string& id,
+                  std::function<void(const std::vector<event>&)> f) {
   self->request(ctx.log, ctx.settings.log_timeout, query_atom::value, event_query{"", id, 0, 1000})
       .then(
           [f](const event_page& page) {
             if (!page.events.empty())
-              f(page.events.back());
+              f(page.events);
           },
           [](caf::error&) {});
+}
+
+// The first attempt of the current round of generation retries: each round (the first, and
+// each user's retry after a final failure) has the whole retry budget, also across restarts.
+int32_t round_start(const std::vector<event>& history) {
+  int32_t first = 1;
+  for (const auto& e : history) {
+    if (e.type != event_types::generation_failed)
+      continue;
+    auto data = json::parse(e.data, nullptr, false);
+    if (data.is_object() && !data.value("will_retry", false))
+      first = data.value("attempt", first) + 1;
+  }
+  return first;
 }
 
 // After a restart, carries on what the log shows unfinished: a generation started without
@@ -349,7 +363,9 @@ void recover(factory_pointer self, const context& ctx, const char* status, std::
             for (const auto& c : page.items) {
               if (c.updated_us > cutoff)
                 continue; // moving right now: not stalled
-              with_last_event(self, ctx, c.id, [=](const event& last) {
+              with_history(self, ctx, c.id, [=](const std::vector<event>& history) {
+                const auto& last = history.back();
+                auto first = round_start(history);
                 if (last.type == event_types::generation_started) {
                   std::vector<field_error> errs;
                   auto data = json::parse(last.data, nullptr, false);
@@ -357,14 +373,13 @@ void recover(factory_pointer self, const context& ctx, const char* status, std::
                     return;
                   auto req = parse_course_request(data.value("parameters", json::object()), errs);
                   auto attempt = data.value("attempt", 1);
-                  run_generation(self, ctx, last, req, attempt, attempt);
+                  run_generation(self, ctx, last, req, attempt, first);
                 } else if (last.type == event_types::generation_failed) {
                   auto delay = delay_until_retry(last);
                   if (delay.count() > 0)
-                    self->delayed_send(self, delay, resume_atom::value, c.id, c.attempt + 1,
-                                       c.attempt + 1);
+                    self->delayed_send(self, delay, resume_atom::value, c.id, c.attempt + 1, first);
                   else
-                    resume(self, ctx, c.id, c.attempt + 1, c.attempt + 1);
+                    resume(self, ctx, c.id, c.attempt + 1, first);
                 } else if (last.type == event_types::payment_completed) {
                   record(self, ctx, {distribution_request(ctx, last, 1)});
                 }

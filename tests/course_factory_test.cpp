@@ -207,6 +207,39 @@ BOOST_AUTO_TEST_CASE(transient_failures_are_retried_with_backoff_until_success) 
   BOOST_TEST(nlohmann::json::parse(log.events->at(5).data)["attempt"] == 3);
 }
 
+// A restart between retries keeps the round's budget: attempts 1 and 2 failed before it, so with
+// three attempts in all the third is the last, not the first of a new budget.
+BOOST_AUTO_TEST_CASE(a_restart_between_retries_keeps_the_retry_budget) {
+  testkit::fake_event_log log;
+  auto log_actor = keep(log.spawn(sys()));
+  auto gen = std::make_shared<testkit::scripted_generator>(
+      std::vector<caf::error>{make_error(errc::generator_transient, "crash 1"),
+                              make_error(errc::generator_transient, "crash 2"),
+                              make_error(errc::generator_transient, "crash 3")});
+  course_factory_settings fs;
+  fs.retry.initial_delay = 100ms;
+  fs.retry.multiplier = 2;
+  fs.retry.max_attempts = 3;
+  auto before = spawn_course_factory(sys(), log_actor, gen, fs);
+  auto req = rust_course();
+  req.dry_run = true;
+  BOOST_REQUIRE(call<course_accepted>(before, create_atom::value, req, ""));
+  advance(100ms);
+  BOOST_TEST(gen->calls() == 2); // attempt 2 failed too; attempt 3 is planned
+  caf::anon_send_exit(before, caf::exit_reason::kill);
+  run();
+  keep(spawn_course_factory(sys(), log_actor, gen, fs)); // the restart
+  run();
+  advance(200ms);
+  BOOST_TEST(gen->calls() == 3);
+  auto last = nlohmann::json::parse(log.events->back().data);
+  BOOST_TEST(log.events->back().type == "course.generation.failed");
+  BOOST_TEST(last["attempt"] == 3);
+  BOOST_TEST(last["will_retry"] == false); // the budget was spent, restart or not
+  advance(10s);
+  BOOST_TEST(gen->calls() == 3);
+}
+
 BOOST_AUTO_TEST_CASE(exhausted_retries_rest_in_generation_failed_and_retry_restarts) {
   testkit::fake_event_log log;
   auto gen = std::make_shared<testkit::scripted_generator>(
