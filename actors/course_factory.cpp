@@ -33,6 +33,7 @@ using factory_impl =
 struct factory_state {
   durable_consumer durable{"course_factory"}; // follows completed payments
   std::set<std::string> keys_in_flight;       // idempotency keys whose request is being processed
+  std::set<std::string> generating;           // courses whose generator runs right now
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "course_factory";
 };
@@ -98,9 +99,11 @@ void record(factory_pointer self, const context& ctx, std::vector<event> events,
 void run_generation(factory_pointer self, const context& ctx, event started, course_request req,
                     int32_t attempt, int32_t first) {
   auto worker = spawn_generation_worker(self, ctx.gen, ctx.gen->blocking());
+  self->state.generating.insert(started.subject);
   self->request(worker, ctx.settings.generation_timeout, generate_atom::value, req)
       .then(
           [=](const generation_result& r) {
+            self->state.generating.erase(started.subject);
             json data{{"course_id", started.subject},
                       {"url", "/v1/courses/" + started.subject},
                       {"duration_ms", r.duration_ms},
@@ -122,6 +125,7 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
             record(self, ctx, std::move(events));
           },
           [=](caf::error& err) {
+            self->state.generating.erase(started.subject);
             bool permanent = is(err, errc::generator_permanent);
             bool will_retry = !permanent && ctx.settings.retry.allows_another(attempt - first + 1);
             auto message = err == caf::sec::request_timeout
@@ -361,8 +365,8 @@ void recover(factory_pointer self, const context& ctx, const char* status, std::
           [=](const course_page& page) {
             auto cutoff = now_us() - min_age_us;
             for (const auto& c : page.items) {
-              if (c.updated_us > cutoff)
-                continue; // moving right now: not stalled
+              if (c.updated_us > cutoff || self->state.generating.count(c.id) > 0)
+                continue; // moving right now, or its generator runs: not stalled
               with_history(self, ctx, c.id, [=](const std::vector<event>& history) {
                 const auto& last = history.back();
                 auto first = round_start(history);

@@ -236,6 +236,9 @@ void run_attempt(distribution_pointer self, event_log_actor log, const distribut
 // durable subscription (not a sweep), so its checkpoint moves when the job's first outcome commits.
 // With `failed`, the last attempt's failure (after a restart): the job goes on with its retry
 // count and waits for its retry_at.
+void resume_course(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+                   const std::string& course_id);
+
 void start(distribution_pointer self, event_log_actor log, const distribution_settings& s,
            const event& requested, bool delivered, std::optional<event> failed = std::nullopt) {
   self->request(log, s.log_timeout, caf::get_atom::value, requested.subject)
@@ -251,6 +254,14 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
                 finish_event(self, requested.seq);
               return;
             }
+            if (delivered && c.version != requested.subject_version) {
+              // Delivered again (a restart, a retried delivery) after its first outcome was
+              // recorded: that outcome was the effect. What follows (a retry at retry_at, with
+              // the retry count so far) comes from the log, as after any restart.
+              finish_event(self, requested.seq);
+              resume_course(self, log, s, c.id);
+              return;
+            }
             job j;
             if (delivered)
               j.cause = requested;
@@ -262,7 +273,8 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
             auto delay = std::chrono::milliseconds{0};
             if (failed) {
               delay = delay_until_retry(*failed);
-              j.retry_count = json::parse(failed->data, nullptr, false).value("retry_count", 0) + 1;
+              auto fd = json::parse(failed->data, nullptr, false);
+              j.retry_count = (fd.is_object() ? fd.value("retry_count", 0) : 0) + 1;
             }
             self->state.jobs[c.id] = std::move(j);
             if (delay.count() > 0)
@@ -278,6 +290,27 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
           });
 }
 
+// Carries on the last distribution request of a course from the log: after a failure, at its
+// retry_at and with its retry count.
+void resume_course(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+                   const std::string& course_id) {
+  event_query eq{"course.distribution.*", course_id, 0, 1000};
+  self->request(log, s.log_timeout, query_atom::value, eq)
+      .then(
+          [=](const event_page& p) {
+            auto req = std::find_if(p.events.rbegin(), p.events.rend(), [](auto& e) {
+              return e.type == event_types::distribution_requested;
+            });
+            if (req == p.events.rend())
+              return;
+            std::optional<event> failed;
+            if (p.events.back().type == event_types::distribution_failed)
+              failed = p.events.back();
+            start(self, log, s, *req, false, failed);
+          },
+          [](caf::error&) {});
+}
+
 // After a restart, and now and then: every course the log shows as distributing without a job
 // here (a crash, an append that failed) gets its last request carried out. `min_age_us` spares
 // courses that changed a moment ago.
@@ -291,21 +324,7 @@ void resume_pending(distribution_pointer self, event_log_actor log, const distri
             for (const auto& c : page.items) {
               if (c.updated_us > cutoff || self->state.jobs.count(c.id) > 0)
                 continue;
-              event_query eq{"course.distribution.*", c.id, 0, 1000};
-              self->request(log, s.log_timeout, query_atom::value, eq)
-                  .then(
-                      [=](const event_page& p) {
-                        auto req = std::find_if(p.events.rbegin(), p.events.rend(), [](auto& e) {
-                          return e.type == event_types::distribution_requested;
-                        });
-                        if (req == p.events.rend())
-                          return;
-                        std::optional<event> failed;
-                        if (p.events.back().type == event_types::distribution_failed)
-                          failed = p.events.back();
-                        start(self, log, s, *req, false, failed);
-                      },
-                      [](caf::error&) {});
+              resume_course(self, log, s, c.id);
             }
             if (!page.next_after.empty())
               resume_pending(self, log, s, page.next_after, min_age_us);

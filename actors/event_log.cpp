@@ -20,14 +20,32 @@ struct subscription {
   std::string consumer; // durable subscriptions only
 };
 
+// An append waiting for the next group commit.
+struct pending_append {
+  append_request request;
+  caf::typed_response_promise<std::vector<event>> promise;
+  std::chrono::steady_clock::time_point received;
+};
+
+// Group commit: appends that arrive while one commit runs wait in the mailbox; each goes to
+// `pending` and the first asks for a flush (a message to self, so it runs after every message
+// already queued). The flush commits them all in one transaction. When idle, the flush follows
+// the append at once: no added wait. A batch never grows beyond this many events.
+constexpr size_t max_batch_events = 1024;
+
 struct event_log_state {
   std::shared_ptr<sqlite_event_store> store;
   std::vector<subscription> subscribers;
+  std::vector<pending_append> pending;
+  size_t pending_events = 0;
+  bool flush_requested = false;
   int64_t last_time_us = 0; // commit times never go backwards, even if the clock does
   static inline const char* name = "event_log";
 };
 
-using event_log_pointer = event_log_actor::stateful_pointer<event_log_state>;
+// Its own flush message on top of the public interface.
+using event_log_impl = event_log_actor::extend<caf::reacts_to<flush_atom>>;
+using event_log_pointer = event_log_impl::stateful_pointer<event_log_state>;
 
 void publish(event_log_pointer self, const std::vector<event>& committed) {
   for (auto& sub : self->state.subscribers) {
@@ -59,31 +77,73 @@ caf::error catch_up(event_log_pointer self, const subscriber_actor& who, const s
   }
 }
 
-caf::result<std::vector<event>> append(event_log_pointer self, std::vector<event>& events,
-                                       const idempotency_record* remember,
-                                       const checkpoint* advance = nullptr) {
+std::string error_name(const caf::error& err) {
+  return err.category() == caf::atom("cf") ? to_string(static_cast<errc>(err.code())) : "other";
+}
+
+// Commits every pending append in one transaction, answers each, then publishes the committed
+// events to subscribers in seq order.
+void flush(event_log_pointer self) {
   auto& st = self->state;
+  st.flush_requested = false;
+  if (st.pending.empty())
+    return;
+  auto batch = std::move(st.pending);
+  st.pending.clear();
+  st.pending_events = 0;
+  std::vector<append_request> requests;
+  requests.reserve(batch.size());
+  for (auto& p : batch) requests.push_back(std::move(p.request));
   auto& m = metrics::global();
   auto started = std::chrono::steady_clock::now();
+  auto failed = st.store->append_batch(requests);
+  auto done = std::chrono::steady_clock::now();
+  m.commit_seconds.observe(std::chrono::duration<double>(done - started).count());
+  std::vector<event> committed;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& r = requests[i];
+    m.append_seconds.observe(std::chrono::duration<double>(done - batch[i].received).count());
+    if (r.result) {
+      m.append_errors.add(error_name(r.result));
+      batch[i].promise.deliver(r.result);
+      continue;
+    }
+    for (const auto& e : r.events) {
+      m.events_appended.add(e.type);
+      committed.push_back(e);
+    }
+    batch[i].promise.deliver(std::move(r.events));
+  }
+  if (!failed)
+    m.batch_events.observe(static_cast<double>(committed.size()));
+  if (!committed.empty())
+    publish(self, committed);
+}
+
+// Stamps the events and queues them for the next group commit; the answer comes from flush.
+caf::typed_response_promise<std::vector<event>> enqueue(event_log_pointer self,
+                                                        std::vector<event>& events,
+                                                        std::optional<idempotency_record> remember,
+                                                        std::optional<checkpoint> advance) {
+  auto& st = self->state;
   for (auto& e : events) {
     if (e.id.empty())
       e.id = make_uuid_v7();
     st.last_time_us = std::max(st.last_time_us, now_us());
     e.time_us = st.last_time_us;
   }
-  auto err = st.store->append(events, remember, advance);
-  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  m.commit_seconds.observe(seconds);
-  if (err) {
-    m.append_errors.add(err.category() == caf::atom("cf") ? to_string(static_cast<errc>(err.code()))
-                                                          : "other");
-    return err;
+  auto promise = self->make_response_promise<std::vector<event>>();
+  st.pending_events += events.size();
+  st.pending.push_back(
+      {append_request{std::move(events), std::move(remember), std::move(advance), {}}, promise,
+       std::chrono::steady_clock::now()});
+  if (st.pending_events >= max_batch_events) {
+    flush(self);
+  } else if (!st.flush_requested) {
+    st.flush_requested = true;
+    self->send(self, flush_atom::value);
   }
-  m.batch_events.observe(static_cast<double>(events.size()));
-  for (const auto& e : events) m.events_appended.add(e.type);
-  m.append_seconds.observe(seconds);
-  publish(self, events);
-  return std::move(events);
+  return promise;
 }
 
 // Catch-up and registration happen in one handler: no append can slip in between, so the
@@ -124,8 +184,8 @@ caf::expected<log_stats> stats(event_log_pointer self) {
   return out;
 }
 
-event_log_actor::behavior_type event_log(event_log_pointer self,
-                                         std::shared_ptr<sqlite_event_store> store) {
+event_log_impl::behavior_type event_log(event_log_pointer self,
+                                        std::shared_ptr<sqlite_event_store> store) {
   self->state.store = std::move(store);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& subs = self->state.subscribers;
@@ -134,16 +194,17 @@ event_log_actor::behavior_type event_log(event_log_pointer self,
                subs.end());
   });
   return {
-      [=](append_atom, std::vector<event>& events) -> caf::result<std::vector<event>> {
-        return append(self, events, nullptr);
+      [=](append_atom, std::vector<event>& events) {
+        return enqueue(self, events, std::nullopt, std::nullopt);
       },
-      [=](append_atom, std::vector<event>& events,
-          idempotency_record& remember) -> caf::result<std::vector<event>> {
+      [=](append_atom, std::vector<event>& events, idempotency_record& remember) {
         remember.created_us = now_us();
-        return append(self, events, &remember);
+        return enqueue(self, events, std::move(remember), std::nullopt);
       },
-      [=](append_atom, std::vector<event>& events, const checkpoint& advance)
-          -> caf::result<std::vector<event>> { return append(self, events, nullptr, &advance); },
+      [=](append_atom, std::vector<event>& events, const checkpoint& advance) {
+        return enqueue(self, events, std::nullopt, advance);
+      },
+      [=](flush_atom) { flush(self); },
       [=](checkpoint_atom, const checkpoint& cp) -> caf::result<int64_t> {
         auto stored = self->state.store->save_checkpoint(cp);
         if (!stored)
@@ -217,7 +278,7 @@ event_log_actor::behavior_type event_log(event_log_pointer self,
 } // namespace
 
 event_log_actor spawn_event_log(caf::actor_system& sys, std::shared_ptr<sqlite_event_store> store) {
-  return sys.spawn<caf::detached>(event_log, std::move(store));
+  return caf::actor_cast<event_log_actor>(sys.spawn<caf::detached>(event_log, std::move(store)));
 }
 
 } // namespace cf

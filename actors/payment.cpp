@@ -201,8 +201,16 @@ caf::result<webhook_outcome> on_notice(payment_pointer self, const payment_setti
   return rp;
 }
 
+constexpr int64_t expiry_retry_us = 5'000'000;
+
 void on_expire(payment_pointer self, const payment_settings& s, event_log_actor log,
                const std::string& course_id, const std::string& payment_id) {
+  // A failure to read or record (not a conflict: the course moved on) tries again shortly.
+  auto again = [=](const char* what, const caf::error& err) {
+    log_failure(self, what, err);
+    if (!is(err, errc::conflict))
+      arm_expiry(self, course_id, payment_id, now_us() + expiry_retry_us);
+  };
   self->request(log, s.log_timeout, caf::get_atom::value, course_id)
       .then(
           [=](const course_view& v) {
@@ -216,9 +224,12 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
             auto e = make_event(event_types::payment_failed, c, make_uuid_v7(), payment_id, data);
             self->request(log, s.log_timeout, append_atom::value, std::vector<event>{e})
                 .then([](const std::vector<event>&) {},
-                      [=](caf::error& err) { log_failure(self, "payment expiry", err); });
+                      [=](caf::error& err) { again("payment expiry", err); });
           },
-          [=](caf::error& err) { log_failure(self, "reading course", err); });
+          [=](caf::error& err) {
+            if (!is(err, errc::not_found))
+              again("reading course", err);
+          });
 }
 
 // Sweeps the log, page by page, for work this actor owns: pending payments get their expiry

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "actors/metrics.hpp"
 #include "http/event_stream.hpp"
@@ -33,6 +34,10 @@ struct http_server::impl {
   settings cfg;
   std::atomic<int> listen_fd{-1};
   std::unique_ptr<event_streams> streams;
+  // httplib's stop() does nothing before its listen loop runs: a stop that comes earlier (a
+  // SIGTERM right after start) is remembered here and honoured by run().
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> running{false}; // run() entered and not yet returned
 };
 
 http_server::http_server(caf::actor_system& sys, http_actors actors, const settings& s,
@@ -128,11 +133,22 @@ int http_server::bind() {
   return port;
 }
 
-void http_server::run() { impl_->srv.listen_after_bind(); }
+void http_server::run() {
+  auto& p = *impl_;
+  p.running = true;
+  if (!p.stopping)
+    p.srv.listen_after_bind();
+  p.running = false;
+}
 
 void http_server::stop() {
-  impl_->streams->stop(); // streams wait for events: wake them, or run() would wait for them
-  impl_->srv.stop();
+  auto& p = *impl_;
+  p.stopping = true;
+  p.streams->stop(); // streams wait for events: wake them, or run() would wait for them
+  // run() may be between its check of `stopping` and httplib's listen loop: wait for the loop.
+  while (p.running && !p.srv.is_running())
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  p.srv.stop();
 }
 
 } // namespace cf

@@ -75,9 +75,9 @@ const char* const migrations[] = {
     R"sql(
     ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
   )sql",
-    // 4: durable subscriber checkpoints. A log written before them has every effect recorded
-    // and its read model current (earlier builds swept for unfinished work at start, and still
-    // do), so each consumer and the course projection start at the head instead of replaying all.
+    // 4: durable subscriber checkpoints. Each consumer and the course projection start at the
+    // head instead of replaying the whole log: the read model of earlier builds is current, and
+    // an effect they left undone is found by the periodic sweeps (every 30 s), as before.
     R"sql(
     CREATE TABLE checkpoints(consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
     INSERT INTO checkpoints(consumer, seq)

@@ -208,6 +208,9 @@ struct sqlite_event_store::impl {
     return load_checkpoint.executeStep() ? load_checkpoint.getColumn(0).getInt64() : 0;
   }
 
+  caf::error append_one(const append_request& r, int64_t& last_seq, std::string& last_hash,
+                        std::vector<std::pair<int64_t, int64_t>>& assigned);
+
   // The first statement is prepared only after the schema exists: configure and migrate here.
   static SQLite::Statement prepare_after_migration(SQLite::Database& db, const char* sql) {
     db.exec("PRAGMA journal_mode = WAL");
@@ -336,59 +339,124 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
 caf::error sqlite_event_store::append(std::vector<event>& events,
                                       const idempotency_record* remember,
                                       const checkpoint* advance) {
-  for (const auto& e : events)
+  std::vector<append_request> one(1);
+  one[0].events = std::move(events);
+  if (remember != nullptr)
+    one[0].remember = *remember;
+  if (advance != nullptr)
+    one[0].advance = *advance;
+  auto err = append_batch(one);
+  events = std::move(one[0].events);
+  return err ? err : one[0].result;
+}
+
+namespace {
+
+caf::error check_request(const append_request& r) {
+  for (const auto& e : r.events)
     if (e.id.empty() || e.type.empty() || e.subject.empty())
       return make_error(errc::invalid_argument, "event needs id, type and subject");
-  if (advance != nullptr && advance->consumer.empty())
+  if (r.advance && r.advance->consumer.empty())
     return make_error(errc::invalid_argument, "a checkpoint needs a consumer name");
-  auto& p = *impl_;
-  std::vector<std::pair<int64_t, int64_t>> assigned; // (seq, subject_version) per event
-  assigned.reserve(events.size());
+  return {};
+}
+
+} // namespace
+
+// Applies one request inside the batch's transaction, chaining from (last_seq, last_hash), which
+// it advances. Fills `assigned` with (seq, subject version) per event. A failure of this request
+// alone (duplicate key, unexpected version, a constraint, bad JSON) is returned; a failure of the
+// database throws.
+caf::error sqlite_event_store::impl::append_one(
+    const append_request& r, int64_t& last_seq, std::string& last_hash,
+    std::vector<std::pair<int64_t, int64_t>>& assigned) {
   try {
-    SQLite::Transaction tx{p.db, SQLite::TransactionBehavior::IMMEDIATE};
-    // The chain advances in these locals; the cache follows only after the commit.
-    auto last_seq = p.last_seq;
-    auto last_hash = p.last_hash;
-    if (remember != nullptr) {
-      auto live = p.recall(remember->scope, remember->key, remember->not_before_us);
+    if (r.remember) {
+      auto live = recall(r.remember->scope, r.remember->key, r.remember->not_before_us);
       if (live.found)
         return make_error(errc::duplicate,
-                          remember->scope + " key " + remember->key + " was used before");
-      p.remember(*remember);
+                          r.remember->scope + " key " + r.remember->key + " was used before");
+      remember(*r.remember);
     }
-    for (auto& e : events) {
+    for (const auto& e : r.events) {
       auto copy = e;
-      copy.subject_version = p.next_subject_version(e.subject);
+      copy.subject_version = next_subject_version(e.subject);
       if (e.subject_version != 0 && e.subject_version != copy.subject_version)
         return make_error(errc::conflict, "expected " + e.subject + " at version "
                                               + std::to_string(e.subject_version - 1)
                                               + ", the log has version "
                                               + std::to_string(copy.subject_version - 1));
-      std::tie(last_seq, last_hash) = p.insert(copy, last_seq, last_hash);
+      std::tie(last_seq, last_hash) = insert(copy, last_seq, last_hash);
       copy.seq = last_seq;
       course_summary c;
-      p.load_course(copy.subject, c);
+      load_course(copy.subject, c);
       fold(c, copy);
-      p.store_course(c);
+      store_course(c);
       assigned.emplace_back(copy.seq, copy.subject_version);
     }
-    if (!events.empty())
+    if (r.advance)
+      store_checkpoint(r.advance->consumer, r.advance->seq);
+    return {};
+  } catch (const SQLite::Exception& ex) {
+    if ((ex.getErrorCode() & 0xFF) != SQLITE_CONSTRAINT)
+      throw;
+    return make_error(errc::conflict, ex.what());
+  } catch (const nlohmann::json::exception& ex) {
+    return make_error(errc::invalid_argument, std::string{"event data is not JSON: "} + ex.what());
+  }
+}
+
+caf::error sqlite_event_store::append_batch(std::vector<append_request>& batch) {
+  auto& p = *impl_;
+  // (seq, subject version) per event of each request; applied once the transaction committed.
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> assigned(batch.size());
+  try {
+    SQLite::Transaction tx{p.db, SQLite::TransactionBehavior::IMMEDIATE};
+    // The chain advances in these locals; the cache follows only after the commit.
+    auto last_seq = p.last_seq;
+    auto last_hash = p.last_hash;
+    bool stored = false;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto& r = batch[i];
+      r.result = check_request(r);
+      if (r.result)
+        continue;
+      // Each request in a savepoint of its own: one that fails leaves no trace and no others.
+      auto seq_before = last_seq;
+      auto hash_before = last_hash;
+      p.db.exec("SAVEPOINT one_append");
+      r.result = p.append_one(r, last_seq, last_hash, assigned[i]);
+      if (r.result) {
+        p.db.exec("ROLLBACK TO one_append");
+        last_seq = seq_before;
+        last_hash = std::move(hash_before);
+        assigned[i].clear();
+      } else {
+        stored = stored || !r.events.empty();
+      }
+      p.db.exec("RELEASE one_append");
+    }
+    if (stored)
       p.store_checkpoint(courses_projection, last_seq);
-    if (advance != nullptr)
-      p.store_checkpoint(advance->consumer, advance->seq);
     tx.commit();
     p.last_seq = last_seq;
     p.last_hash = std::move(last_hash);
   } catch (const SQLite::Exception& ex) {
-    p.insert_event.tryReset();
-    return from_exception(ex);
-  } catch (const nlohmann::json::exception& ex) {
-    return make_error(errc::invalid_argument, std::string{"event data is not JSON: "} + ex.what());
+    for (auto* st :
+         {&p.insert_event, &p.subject_version, &p.select_course, &p.upsert_course, &p.select_record,
+          &p.upsert_record, &p.set_hash, &p.hash_before, &p.save_checkpoint})
+      st->tryReset();
+    auto err = from_exception(ex);
+    for (auto& r : batch)
+      if (!r.result)
+        r.result = err;
+    return err;
   }
-  for (size_t i = 0; i < events.size(); ++i) {
-    events[i].seq = assigned[i].first;
-    events[i].subject_version = assigned[i].second;
-  }
+  for (size_t i = 0; i < batch.size(); ++i)
+    for (size_t j = 0; j < assigned[i].size(); ++j) {
+      batch[i].events[j].seq = assigned[i][j].first;
+      batch[i].events[j].subject_version = assigned[i][j].second;
+    }
   return {};
 }
 

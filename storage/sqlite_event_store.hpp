@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,14 @@ struct rebuild_report {
   int64_t events = 0;                   ///< Events folded, the whole log.
   int64_t courses = 0;                  ///< Courses written to the read model.
   std::chrono::microseconds elapsed{0}; ///< From the start of the transaction to its commit.
+};
+
+/// One append of a batch (see sqlite_event_store::append_batch).
+struct append_request {
+  std::vector<event> events;
+  std::optional<idempotency_record> remember; ///< Stored with the events (see append).
+  std::optional<checkpoint> advance;          ///< Moved with the events (see append).
+  caf::error result;                          ///< What came of this append.
 };
 
 class sqlite_event_store {
@@ -62,6 +71,13 @@ public:
   [[nodiscard]] caf::error append(std::vector<event>& events,
                                   const idempotency_record* remember = nullptr,
                                   const checkpoint* advance = nullptr);
+
+  /// Group commit: the requests of `batch` in ONE transaction, each as append() would do it but
+  /// in a savepoint of its own, so one that fails (result set: invalid_argument, conflict,
+  /// duplicate) leaves the others. Successful requests get seq and subject versions filled in
+  /// once the transaction committed. Returns an error (also set as every request's result, and
+  /// nothing is written) when the transaction itself failed: storage_unavailable.
+  [[nodiscard]] caf::error append_batch(std::vector<append_request>& batch);
 
   /// Moves `cp.consumer`'s checkpoint to `cp.seq`, or keeps it where it is when it is further
   /// on already. Answers the stored seq. Errors: invalid_argument (no consumer name),

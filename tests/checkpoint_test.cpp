@@ -1,6 +1,9 @@
 // Durable subscriptions: the consumer-side tracker, checkpoints committed with effects in the
 // store, catch-up from a stored checkpoint in EventLog, and a real consumer (Payment) stopped
 // mid-stream and started again, resuming from its checkpoint without losing or doubling effects.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -66,6 +69,17 @@ size_t count_of(testkit::service_fixture& svc, const std::string& type,
   for (const auto& t : svc.types_of(subject)) n += t == type ? 1 : 0;
   return n;
 }
+
+// A channel that is down: every publication fails as transient, and is counted.
+class down_channel : public channel {
+public:
+  std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::atomic<int>>(0);
+  std::string name() const override { return "down"; }
+  caf::expected<channel_result> publish(const published_course&) override {
+    ++*calls;
+    return make_error(errc::channel_transient, "down for the test");
+  }
+};
 
 } // namespace
 
@@ -216,6 +230,44 @@ BOOST_AUTO_TEST_CASE(payment_stopped_mid_stream_resumes_from_its_checkpoint) {
   for (const auto& id : before) BOOST_TEST(count_of(svc, event_types::payment_required, id) == 1u);
   for (const auto& id : during) BOOST_TEST(count_of(svc, event_types::payment_required, id) == 1u);
   caf::anon_send_exit(restarted, caf::exit_reason::user_shutdown);
+}
+
+// A distribution request delivered again after its first outcome committed (the checkpoint was
+// held back by an older request still running when the service died) must not run again as if
+// new: its failure already planned a retry at retry_at, with the retry count so far.
+BOOST_AUTO_TEST_CASE(a_request_delivered_again_after_its_outcome_waits_for_the_planned_retry) {
+  testkit::temp_dir dir;
+  auto down = std::make_shared<down_channel>();
+  testkit::service_options o;
+  o.db_path = dir.file("events.db");
+  o.factory.channels = {"down"};
+  o.distribution.channels["down"] = down;
+  o.distribution.retry.initial_delay = 60s; // the planned retry lies far beyond this test
+  o.distribution.retry.max_delay = 60s;
+  int64_t requested_seq = 0;
+  std::string id;
+  {
+    testkit::service_fixture svc{o};
+    auto a = svc.call<course_accepted>(svc.factory(), create_atom::value,
+                                       testkit::sample_request("Verteilt"), std::string{});
+    BOOST_REQUIRE(a);
+    id = a->course_id;
+    auto requested = svc.await_event(event_types::distribution_requested, id);
+    BOOST_REQUIRE(requested);
+    requested_seq = requested->seq;
+    BOOST_REQUIRE(svc.await_event(event_types::distribution_failed, id));
+  }
+  BOOST_TEST(down->calls->load() == 1);
+  {
+    SQLite::Database db{o.db_path, SQLite::OPEN_READWRITE};
+    db.exec("UPDATE checkpoints SET seq = " + std::to_string(requested_seq - 1)
+            + " WHERE consumer = 'distribution'");
+  }
+  testkit::service_fixture svc{o};
+  std::this_thread::sleep_for(500ms);
+  BOOST_TEST(down->calls->load() == 1); // not published again before retry_at
+  BOOST_TEST(count_of(svc, event_types::distribution_failed, id) == 1u);
+  BOOST_TEST(await_checkpoint(svc, "distribution", requested_seq) >= requested_seq);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

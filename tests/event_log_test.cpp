@@ -53,9 +53,19 @@ std::vector<cf::event> collect(caf::scoped_actor& self, size_t n) {
   return got;
 }
 
+// EventLog alone: no CourseFactory recovering the "generating" courses these tests append.
+struct log_fixture : testkit::service_fixture {
+  log_fixture() : testkit::service_fixture(only_the_log()) {}
+  static testkit::service_options only_the_log() {
+    testkit::service_options o;
+    o.log_only = true;
+    return o;
+  }
+};
+
 } // namespace
 
-BOOST_FIXTURE_TEST_SUITE(event_log, testkit::service_fixture)
+BOOST_FIXTURE_TEST_SUITE(event_log, log_fixture)
 
 BOOST_AUTO_TEST_CASE(append_answers_committed_events_with_ids_times_and_numbers) {
   auto res = call<std::vector<cf::event>>(log(), append_atom::value,

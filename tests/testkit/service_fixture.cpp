@@ -49,6 +49,8 @@ service_fixture::service_fixture(service_options o)
   if (!store)
     throw std::runtime_error("cannot open test database: " + sys_->render(store.error()));
   log_ = spawn_event_log(*sys_, std::shared_ptr<sqlite_event_store>{std::move(*store)});
+  if (options_.log_only)
+    return;
   auto gen = options_.gen ? options_.gen : make_builtin_generator();
   factory_ = spawn_course_factory(*sys_, log_, gen, options_.factory);
   payment_ = spawn_payment(*sys_, log_, options_.payment);
@@ -66,7 +68,8 @@ service_fixture::~service_fixture() {
   }
   for (auto a : {caf::actor_cast<caf::actor>(factory_), caf::actor_cast<caf::actor>(payment_),
                  caf::actor_cast<caf::actor>(distribution_), caf::actor_cast<caf::actor>(log_)})
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    if (a)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   factory_ = nullptr;
   payment_ = nullptr;
   distribution_ = nullptr;

@@ -40,7 +40,8 @@ struct service_options {
   payment_settings payment;
   distribution_settings distribution; ///< Its "site" channel is added unless present.
   std::string webhook_secret = "whsec_test";
-  std::string db_path; ///< Empty: a new database in a temporary folder.
+  std::string db_path;   ///< Empty: a new database in a temporary folder.
+  bool log_only = false; ///< EventLog alone: no actor reacts to (or recovers) what tests append.
   service_options();
 };
 
