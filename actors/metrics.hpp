@@ -22,6 +22,7 @@ public:
   static constexpr size_t max_buckets = 16;
   explicit histogram(std::vector<double> bounds);
   void observe(double v);
+  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   /// Appends `name`'s _bucket, _sum and _count lines, with `labels` (`a="b"` or empty).
   void render(std::string& out, const std::string& name, const std::string& labels = {}) const;
 

@@ -8,6 +8,7 @@
 #include "actors/catalogue.hpp"
 #include "actors/errc.hpp"
 #include "actors/uuid.hpp"
+#include "storage/audit.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "tests/testkit/events.hpp"
 #include "tests/testkit/service_fixture.hpp"
@@ -55,6 +56,44 @@ BOOST_AUTO_TEST_CASE(append_numbers_events_globally_and_per_subject) {
   BOOST_TEST(batch[1].subject_version == 1);
   BOOST_TEST(batch[2].subject_version == 2);
   BOOST_TEST(*store->head() == 3);
+}
+
+// Group commit: independent appends in one transaction; one that fails leaves no trace and
+// does not take the others down; the chain and numbering run on as if appended one by one.
+BOOST_AUTO_TEST_CASE(a_batch_commits_each_append_alone_in_one_transaction) {
+  std::vector<append_request> batch(4);
+  batch[0].events = {make("course.generation.started", "a", started_data("a"))};
+  auto clash = make("course.generation.completed", "b");
+  clash.subject_version = 5; // "b" has no events: version 5 is not next
+  batch[1].events = {make("course.generation.started", "b", started_data("b")), clash};
+  batch[1].advance = checkpoint{"payment", 40};
+  batch[2].events = {make("course.generation.started", "c", started_data("c")),
+                     make("course.generation.completed", "c")};
+  batch[2].advance = checkpoint{"distribution", 7};
+  batch[3].events = {make("course.generation.started", "d", started_data("d"))};
+  batch[3].events[0].id = batch[0].events[0].id; // a duplicate id: a constraint fails
+  BOOST_REQUIRE(!store->append_batch(batch));
+  BOOST_TEST(!batch[0].result);
+  BOOST_TEST(is(batch[1].result, errc::conflict));
+  BOOST_TEST(!batch[2].result);
+  BOOST_TEST(is(batch[3].result, errc::conflict));
+  BOOST_TEST(batch[0].events[0].seq == 1);
+  BOOST_TEST(batch[2].events[0].seq == 2); // the failed append's events left no gap
+  BOOST_TEST(batch[2].events[1].seq == 3);
+  BOOST_TEST(batch[1].events[0].seq == 0);
+  BOOST_TEST(*store->head() == 3);
+  BOOST_TEST(*store->load_checkpoint("payment") == 0); // went down with its append
+  BOOST_TEST(*store->load_checkpoint("distribution") == 7);
+  BOOST_TEST(is(store->course("b").error(), errc::not_found));
+  BOOST_TEST(store->course("c")->summary.status == "generated");
+  // The next append chains on from the batch.
+  std::vector<cf::event> next{make("course.generation.completed", "a")};
+  BOOST_REQUIRE(!store->append(next));
+  BOOST_TEST(next[0].seq == 4);
+  auto audit = verify_log(dir.file("sub/dir/events.db"));
+  BOOST_REQUIRE(audit);
+  BOOST_TEST(audit->ok(), audit->reason);
+  BOOST_TEST(audit->events == 4);
 }
 
 BOOST_AUTO_TEST_CASE(events_survive_a_round_trip_unchanged) {
