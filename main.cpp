@@ -98,6 +98,7 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
   fs.retry = retry_of(s);
   fs.channels = cf::split_list(s.distribution_channels);
   fs.idempotency_retention = std::chrono::seconds{s.idempotency_retention_s};
+  fs.max_in_flight = static_cast<size_t>(s.generation_max_in_flight);
   auto factory = cf::spawn_course_factory(sys, log, gen, fs);
   cf::payment_settings ps;
   ps.expiry = std::chrono::seconds{s.payment_expiry_s};

@@ -16,6 +16,7 @@
 #include "actors/durable_subscription.hpp"
 #include "actors/errc.hpp"
 #include "actors/generation_worker.hpp"
+#include "actors/metrics.hpp"
 #include "actors/uuid.hpp"
 
 namespace cf {
@@ -150,9 +151,11 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
                 make_event(event_types::generation_failed, started.subject,
                            started.subject_version + 1, started.correlation_id, started.id, data);
             record(self, ctx, {failed}, [=](std::vector<event>&) {
-              if (will_retry)
-                self->delayed_send(self, delay, resume_atom::value, started.subject, attempt + 1,
-                                   first);
+              if (!will_retry)
+                return;
+              metrics::global().retries.add("generation");
+              self->delayed_send(self, delay, resume_atom::value, started.subject, attempt + 1,
+                                 first);
             });
           });
 }
@@ -211,6 +214,9 @@ caf::result<course_accepted> create(factory_pointer self, const context& ctx, co
   // ignores a value the handler returns, and the caller would wait for its timeout.
   if (key && self->state.keys_in_flight.count(key->key) > 0)
     return make_error(errc::conflict, "a request with this Idempotency-Key is being processed");
+  if (self->state.generating.size() >= ctx.settings.max_in_flight)
+    return make_error(errc::overloaded, std::to_string(self->state.generating.size())
+                                            + " generations are running; try again shortly");
   auto rp = self->make_response_promise<course_accepted>();
   if (!key) {
     start_course(self, ctx, std::move(req), std::move(correlation), std::nullopt, rp);

@@ -44,7 +44,8 @@ typename Inspector::result_type inspect(Inspector& f, idempotency_key& x) {
 using course_factory_actor = caf::typed_actor<
     // Validates the request, commits course.generation.started (with the given correlation id, or a
     // new one when empty) and answers once it is committed; generation then runs in the background.
-    // Errors: invalid_argument (nothing written), errors of EventLog's append.
+    // Errors: invalid_argument (nothing written), overloaded (max_in_flight generations run:
+    // nothing written, try again shortly), errors of EventLog's append.
     caf::replies_to<create_atom, course_request, std::string>::with<course_accepted>,
     // The same under an idempotency key: a key seen within the retention with the same fingerprint
     // answers the original acceptance (replayed = true) and writes nothing; with another
@@ -64,6 +65,7 @@ struct course_factory_settings {
   std::chrono::seconds idempotency_retention{86400};   ///< How long keys are remembered.
   std::chrono::seconds sweep_interval{30};             ///< How often stalled work is looked for.
   std::chrono::milliseconds sweep_min_age{10000};      ///< Unchanged this long means stalled.
+  size_t max_in_flight = 256; ///< Generations running at once; beyond, create is overloaded.
 };
 
 /// The `source` attribute of every event CourseFactory emits.

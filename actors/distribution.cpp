@@ -14,6 +14,7 @@
 #include "actors/catalogue.hpp"
 #include "actors/durable_subscription.hpp"
 #include "actors/errc.hpp"
+#include "actors/metrics.hpp"
 #include "actors/uuid.hpp"
 
 namespace cf {
@@ -205,6 +206,7 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
     if (i == self->state.jobs.end())
       return;
     ++i->second.retry_count;
+    metrics::global().retries.add("distribution");
     self->delayed_send(self, delay, resume_atom::value, course_id);
   });
 }

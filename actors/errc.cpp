@@ -27,6 +27,8 @@ std::string to_string(errc x) {
       return "duplicate";
     case errc::internal:
       return "internal";
+    case errc::overloaded:
+      return "overloaded";
   }
   return "unknown";
 }

@@ -22,6 +22,7 @@ enum class errc : uint8_t {
   channel_permanent,    ///< A distribution channel refused for good (4xx, invalid content).
   duplicate,            ///< An idempotency key or webhook event id was used before.
   internal,             ///< A broken invariant: a bug.
+  overloaded,           ///< Too much work in flight: try again shortly (HTTP 429).
 };
 
 /// Stable lower-case name of `x`, used in logs and problem bodies.

@@ -21,6 +21,9 @@ struct settings {
   int32_t http_request_timeout_ms = 5000;
   int32_t http_max_streams = 8;
   int32_t http_stream_heartbeat_ms = 15000;
+  double http_rate_limit_per_s = 1000;
+  int32_t http_rate_limit_burst = 2000;
+  int32_t generation_max_in_flight = 256;
   int32_t generation_timeout_ms = 30000;
   int32_t scheduler_threads = 0;
   int32_t retry_initial_delay_ms = 500;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/errc.hpp"
+#include "actors/metrics.hpp"
 
 namespace cf {
 
@@ -28,6 +29,8 @@ const char* title_for(int status) {
       return "Unsupported Media Type";
     case 422:
       return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
     case 503:
       return "Service Unavailable";
     case 504:
@@ -50,6 +53,8 @@ int status_for(const caf::error& err) {
         return 409;
       case errc::storage_unavailable:
         return 503;
+      case errc::overloaded:
+        return 429;
       default:
         return 500;
     }
@@ -90,6 +95,10 @@ void write_problem(httplib::Response& res, const caf::error& err, const std::str
     code = "unavailable";
   }
   write_problem(res, status, code, detail);
+  if (status == 429) {
+    res.set_header("Retry-After", "1");
+    metrics::global().http_rejected.add("in_flight");
+  }
 }
 
 } // namespace cf

@@ -15,6 +15,7 @@
 #include "actors/metrics.hpp"
 #include "http/event_stream.hpp"
 #include "http/problem.hpp"
+#include "http/rate_limit.hpp"
 #include "http/routes.hpp"
 
 namespace cf {
@@ -34,6 +35,7 @@ struct http_server::impl {
   settings cfg;
   std::atomic<int> listen_fd{-1};
   std::unique_ptr<event_streams> streams;
+  std::unique_ptr<rate_limiter> limiter;
   // httplib's stop() does nothing before its listen loop runs: a stop that comes earlier (a
   // SIGTERM right after start) is remembered here and honoured by run().
   std::atomic<bool> stopping{false};
@@ -96,8 +98,21 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const setti
   register_metrics_route(srv, p.ctx);
   // Every answered request is counted by route and status, and timed (one thread handles a
   // request from routing to logging, so the start time can wait in a thread_local).
-  srv.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-    request_started() = std::chrono::steady_clock::now();
+  // Writes are rate-limited per client address (token bucket): 429 with Retry-After beyond.
+  p.limiter = std::make_unique<rate_limiter>(s.http_rate_limit_per_s, s.http_rate_limit_burst);
+  srv.set_pre_routing_handler([&p](const httplib::Request& req, httplib::Response& res) {
+    auto now = std::chrono::steady_clock::now();
+    request_started() = now;
+    std::chrono::milliseconds wait{0};
+    if (req.method == "POST" && !p.limiter->allow(req.remote_addr, now, wait)) {
+      auto seconds = std::max<int64_t>(1, (wait.count() + 999) / 1000);
+      res.set_header("Retry-After", std::to_string(seconds));
+      write_problem(
+          res, 429, "rate_limited",
+          "too many requests from this client; try again in " + std::to_string(seconds) + " s");
+      metrics::global().http_rejected.add("rate_limit");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   srv.set_logger([](const httplib::Request& req, const httplib::Response& res) {

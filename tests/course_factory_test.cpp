@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/catalogue.hpp"
+#include "actors/metrics.hpp"
 #include "tests/testkit/actor_fixture.hpp"
 #include "tests/testkit/fakes.hpp"
 
@@ -175,6 +176,7 @@ BOOST_AUTO_TEST_CASE(priced_course_waits_for_payment_then_gets_distribution_requ
 }
 
 BOOST_AUTO_TEST_CASE(transient_failures_are_retried_with_backoff_until_success) {
+  auto retries_before = metrics::global().retries.values()["generation"];
   testkit::fake_event_log log;
   auto gen = std::make_shared<testkit::scripted_generator>(
       std::vector<caf::error>{make_error(errc::generator_transient, "crash 1"),
@@ -205,6 +207,7 @@ BOOST_AUTO_TEST_CASE(transient_failures_are_retried_with_backoff_until_success) 
   BOOST_TEST(second["retry_count"] == 1);
   BOOST_TEST(nlohmann::json::parse(log.events->at(4).data)["attempt"] == 3);
   BOOST_TEST(nlohmann::json::parse(log.events->at(5).data)["attempt"] == 3);
+  BOOST_TEST(metrics::global().retries.values()["generation"] - retries_before == 2u);
 }
 
 // A restart between retries keeps the round's budget: attempts 1 and 2 failed before it, so with
