@@ -16,6 +16,7 @@
 #include "actors/errc.hpp"
 #include "actors/event_log.hpp"
 #include "actors/generator.hpp"
+#include "actors/logging.hpp"
 #include "actors/payment.hpp"
 #include "actors/type_ids.hpp"
 #include "config/settings.hpp"
@@ -65,20 +66,22 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
     std::cout << cf::serve_help();
     return 0;
   }
+  // From here on, what goes wrong is said in JSON log lines (see actors/logging.hpp).
+  cf::set_log_level(cf::parse_log_level(s.log_level).value_or(cf::log_level::info));
   auto secret = s.stripe_webhook_secret;
   if (secret.empty()) {
     std::string err;
     secret = cf::load_or_create_secret(s.stripe_webhook_secret_file, err);
     if (secret.empty()) {
-      std::cerr << "coursefactory: payment webhook secret: " << err << "\n";
+      cf::log_event(cf::log_level::error, "main", "no payment webhook secret", {{"error", err}});
       return 1;
     }
   }
   auto store = cf::sqlite_event_store::open(
       s.db, s.durability == "normal" ? cf::durability::normal : cf::durability::full);
   if (!store) {
-    std::cerr << "coursefactory: cannot open " << s.db << ": " << cf::error_context(store.error())
-              << "\n";
+    cf::log_event(cf::log_level::error, "main", "cannot open the log",
+                  {{"db", s.db}, {"error", cf::error_context(store.error())}});
     return 1;
   }
   caf::actor_system_config cfg;
@@ -109,7 +112,8 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
     cf::http_server server{sys, {factory, log, payment}, s, secret};
     int port = server.bind();
     if (port < 0) {
-      std::cerr << "coursefactory: cannot listen on " << s.host << ":" << s.port << "\n";
+      cf::log_event(cf::log_level::error, "main", "cannot listen",
+                    {{"host", s.host}, {"port", s.port}});
       rc = 1;
     } else {
       auto base_url = s.site_base_url.empty()
@@ -125,11 +129,15 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
       distribution = cf::spawn_distribution(sys, log, ds);
       std::cout << "coursefactory listening on http://" << s.host << ":" << port
                 << " (log: " << s.db << ", site: " << base_url << "/)" << std::endl;
+      cf::log_event(cf::log_level::info, "main", "listening",
+                    {{"host", s.host}, {"port", port}, {"db", s.db}, {"site", base_url + "/"}});
       std::thread waiter{[&] {
         int sig = 0;
         sigwait(&signals, &sig);
-        if (sig != SIGUSR1)
+        if (sig != SIGUSR1) {
           std::cout << "coursefactory: stopping on signal " << sig << std::endl;
+          cf::log_event(cf::log_level::info, "main", "stopping", {{"signal", sig}});
+        }
         server.stop();
       }};
       server.run();
@@ -154,6 +162,8 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
     self->send_exit(log, caf::exit_reason::user_shutdown);
   }
   sys.await_all_actors_done();
+  if (rc == 0)
+    cf::log_event(cf::log_level::info, "main", "stopped");
   return rc;
 }
 

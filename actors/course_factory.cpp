@@ -16,6 +16,7 @@
 #include "actors/durable_subscription.hpp"
 #include "actors/errc.hpp"
 #include "actors/generation_worker.hpp"
+#include "actors/logging.hpp"
 #include "actors/metrics.hpp"
 #include "actors/uuid.hpp"
 
@@ -80,18 +81,24 @@ std::string describe(caf::actor_system& sys, const caf::error& err) {
 // Appends `events`; failures are logged (the course keeps its state; recovery picks it up).
 void record(factory_pointer self, const context& ctx, std::vector<event> events,
             std::function<void(std::vector<event>&)> then = nullptr) {
-  auto what = events.front().type + " for " + events.front().subject;
+  // Copied before the request takes `events`: what a failure is logged with.
+  auto type = events.front().type;
+  auto course_id = events.front().subject;
+  auto correlation = events.front().correlation_id;
   self->request(ctx.log, ctx.settings.log_timeout, append_atom::value, std::move(events))
       .then(
           [then](std::vector<event>& committed) {
             if (then)
               then(committed);
           },
-          [self, what](caf::error& err) {
+          [self, type, course_id, correlation](caf::error& err) {
             if (is(err, errc::conflict))
               return; // someone got there first: this effect already happened
-            std::cerr << "course_factory: could not record " << what << ": "
-                      << self->system().render(err) << std::endl;
+            log_event(log_level::error, "course_factory", "cannot record",
+                      {{"type", type},
+                       {"course_id", course_id},
+                       {"correlation_id", correlation},
+                       {"error", self->system().render(err)}});
           });
 }
 

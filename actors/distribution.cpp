@@ -14,6 +14,7 @@
 #include "actors/catalogue.hpp"
 #include "actors/durable_subscription.hpp"
 #include "actors/errc.hpp"
+#include "actors/logging.hpp"
 #include "actors/metrics.hpp"
 #include "actors/uuid.hpp"
 
@@ -128,6 +129,7 @@ void record(distribution_pointer self, event_log_actor log, const distribution_s
     return;
   for (auto& e : events) e.subject_version = ++i->second.version;
   auto cause = i->second.cause;
+  auto correlation = i->second.correlation_id;
   if (cause.seq != 0) {
     // The job's first outcome is the effect of the delivered request: it commits with the
     // checkpoint (later outcomes and retries follow from the log: the course is distributing).
@@ -143,8 +145,10 @@ void record(distribution_pointer self, event_log_actor log, const distribution_s
             [=](caf::error& err) {
               // conflict: the course moved on (a user's retry); the newer request takes over
               if (!is(err, errc::conflict))
-                std::cerr << "distribution: cannot record for " << course_id << ": "
-                          << self->system().render(err) << std::endl;
+                log_event(log_level::error, "distribution", "cannot record",
+                          {{"course_id", course_id},
+                           {"correlation_id", correlation},
+                           {"error", self->system().render(err)}});
               self->state.jobs.erase(course_id);
             });
 }
@@ -189,6 +193,13 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
   std::vector<event> events;
   j.pending.clear();
   for (const auto& o : failed) {
+    log_event(will_retry ? log_level::warn : log_level::error, "distribution",
+              will_retry ? "publication failed, will retry" : "publication failed",
+              {{"course_id", course_id},
+               {"correlation_id", j.correlation_id},
+               {"channel", o.channel},
+               {"retry_count", j.retry_count},
+               {"error", o.detail}});
     json data{{"course_id", course_id},   {"channel", o.channel},
               {"error", o.detail},        {"retry_count", j.retry_count},
               {"will_retry", will_retry}, {"attempt", j.course.attempt}};
@@ -285,8 +296,10 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
               run_attempt(self, log, s, c.id);
           },
           [=](caf::error& err) {
-            std::cerr << "distribution: cannot read " << requested.subject << ": "
-                      << self->system().render(err) << std::endl;
+            log_event(log_level::warn, "distribution", "cannot read course",
+                      {{"course_id", requested.subject},
+                       {"correlation_id", requested.correlation_id},
+                       {"error", self->system().render(err)}});
             if (delivered)
               retry_event(self, requested);
           });

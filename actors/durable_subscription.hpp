@@ -10,13 +10,13 @@
 
 #include <caf/event_based_actor.hpp>
 #include <chrono>
-#include <iostream>
 #include <string>
 #include <vector>
 
 #include "actors/checkpoint_tracker.hpp"
 #include "actors/errc.hpp"
 #include "actors/event_log.hpp"
+#include "actors/logging.hpp"
 
 namespace cf {
 
@@ -37,8 +37,8 @@ void subscribe_durably(Self self, const event_log_actor& log, const std::string&
                 pattern, self->state.durable.tracker.consumer())
       .then([self](int64_t from) { self->state.durable.tracker.saved(from); },
             [self](caf::error& err) {
-              std::cerr << self->name() << ": cannot subscribe: " << self->system().render(err)
-                        << std::endl;
+              log_event(log_level::error, self->name(), "cannot subscribe",
+                        {{"error", self->system().render(err)}});
               self->quit(err);
             });
 }
@@ -63,8 +63,8 @@ void save_checkpoint(Self self, const event_log_actor& log, std::chrono::millise
   self->request(log, timeout, checkpoint_atom::value, *cp)
       .then([self](int64_t stored) { self->state.durable.tracker.saved(stored); },
             [self](caf::error& err) { // the next finished event tries again
-              std::cerr << self->name()
-                        << ": cannot store checkpoint: " << self->system().render(err) << std::endl;
+              log_event(log_level::warn, self->name(), "cannot store checkpoint",
+                        {{"error", self->system().render(err)}});
             });
 }
 
@@ -120,9 +120,12 @@ void commit_effect(Self self, const event_log_actor& log, std::chrono::milliseco
             if (is(err, errc::conflict)) {
               finish_event(self, cause.seq);
             } else {
-              std::cerr << self->name() << ": cannot record the effect of event " << cause.seq
-                        << " (" << cause.type << "), trying again: " << self->system().render(err)
-                        << std::endl;
+              log_event(log_level::warn, self->name(), "cannot record effect, trying again",
+                        {{"course_id", cause.subject},
+                         {"correlation_id", cause.correlation_id},
+                         {"seq", cause.seq},
+                         {"type", cause.type},
+                         {"error", self->system().render(err)}});
               retry_event(self, cause);
             }
             failed();

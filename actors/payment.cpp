@@ -12,6 +12,7 @@
 #include "actors/catalogue.hpp"
 #include "actors/durable_subscription.hpp"
 #include "actors/errc.hpp"
+#include "actors/logging.hpp"
 #include "actors/uuid.hpp"
 
 namespace cf {
@@ -59,9 +60,13 @@ void arm_expiry(payment_pointer self, const std::string& course_id, const std::s
                      payment_id);
 }
 
-void log_failure(payment_pointer self, const std::string& what, const caf::error& err) {
+void log_failure(payment_pointer self, const std::string& what, const caf::error& err,
+                 const std::string& course_id = "", const std::string& correlation = "") {
   if (!is(err, errc::conflict)) // conflict: the course moved on; nothing to do
-    std::cerr << "payment: " << what << ": " << self->system().render(err) << std::endl;
+    log_event(log_level::warn, "payment", what,
+              {{"course_id", course_id},
+               {"correlation_id", correlation},
+               {"error", self->system().render(err)}});
 }
 
 // The payment.required event for generated course `c`, when it is priced and not a dry run.
@@ -104,7 +109,8 @@ void on_generated(payment_pointer self, const payment_settings& s, event_log_act
                 [=](std::vector<event>& committed) { arm_expiry_of(self, committed.front()); });
           },
           [=](caf::error& err) {
-            log_failure(self, "reading course", err);
+            log_failure(self, "cannot read course", err, completed.subject,
+                        completed.correlation_id);
             retry_event(self, completed);
           });
 }
@@ -207,7 +213,7 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
                const std::string& course_id, const std::string& payment_id) {
   // A failure to read or record (not a conflict: the course moved on) tries again shortly.
   auto again = [=](const char* what, const caf::error& err) {
-    log_failure(self, what, err);
+    log_failure(self, what, err, course_id);
     if (!is(err, errc::conflict))
       arm_expiry(self, course_id, payment_id, now_us() + expiry_retry_us);
   };
@@ -224,11 +230,11 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
             auto e = make_event(event_types::payment_failed, c, make_uuid_v7(), payment_id, data);
             self->request(log, s.log_timeout, append_atom::value, std::vector<event>{e})
                 .then([](const std::vector<event>&) {},
-                      [=](caf::error& err) { again("payment expiry", err); });
+                      [=](caf::error& err) { again("cannot record payment expiry", err); });
           },
           [=](caf::error& err) {
             if (!is(err, errc::not_found))
-              again("reading course", err);
+              again("cannot read course", err);
           });
 }
 
@@ -253,13 +259,15 @@ void sweep(payment_pointer self, const payment_settings& s, event_log_actor log,
                         [=](std::vector<event>& committed) {
                           arm_expiry_of(self, committed.front());
                         },
-                        [=](caf::error& err) { log_failure(self, "payment.required", err); });
+                        [=](caf::error& err) {
+                          log_failure(self, "cannot record payment.required", err, c.id);
+                        });
               }
             }
             if (!page.next_after.empty())
               sweep(self, s, log, status, page.next_after, min_age_us);
           },
-          [=](caf::error& err) { log_failure(self, "sweeping courses", err); });
+          [=](caf::error& err) { log_failure(self, "cannot sweep courses", err); });
 }
 
 payment_impl::behavior_type payment(payment_pointer self, event_log_actor log, payment_settings s) {

@@ -144,6 +144,10 @@ const std::vector<option>& options() {
                     "full: fsync at every commit (nothing committed is lost on power cut); normal: "
                     "fsync at checkpoints (faster; a power cut may lose the last commits).",
                     &settings::durability, {"full", "normal"}),
+      string_option("log", "level", "log-level",
+                    "Lowest level of the JSON log lines on stderr: debug (also every HTTP "
+                    "request), info, warn or error.",
+                    &settings::log_level, {"debug", "info", "warn", "error"}),
       int_option("generation", "timeout_ms", "generation-timeout-ms",
                  "A generation that takes longer fails as transient.",
                  &settings::generation_timeout_ms, 10, 3600000),

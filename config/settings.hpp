@@ -14,6 +14,7 @@ struct settings {
   int32_t port = 8080;
   std::string db = "./var/coursefactory.db";
   std::string durability = "full";
+  std::string log_level = "info";
   int32_t http_threads = 16;
   int32_t http_keep_alive_max = 100000;
   int32_t http_backlog = 1024;

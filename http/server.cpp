@@ -8,10 +8,12 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <thread>
 
+#include "actors/logging.hpp"
 #include "actors/metrics.hpp"
 #include "http/event_stream.hpp"
 #include "http/problem.hpp"
@@ -89,8 +91,8 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const setti
         } catch (...) {
           // keeps the generic message
         }
-        std::cerr << "http: exception in " << req.method << " " << req.path << ": " << what
-                  << std::endl;
+        log_event(log_level::error, "http", "exception in handler",
+                  {{"method", req.method}, {"path", req.path}, {"error", what}});
         write_problem(res, 500, "internal", "internal error");
       });
   register_course_routes(srv, p.ctx);
@@ -119,10 +121,22 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const setti
     auto& m = metrics::global();
     m.http_requests.add(route_label(req.method, req.path) + ",status=\""
                         + std::to_string(res.status) + "\"");
+    auto seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started()).count();
     if (req.path != "/v1/events/stream")
-      m.http_seconds.observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - request_started())
-              .count());
+      m.http_seconds.observe(seconds);
+    if (log_enabled(log_level::debug)) {
+      // The response's id is the one the request ran under (given or made up by the route).
+      auto correlation = res.get_header_value("X-Correlation-ID");
+      if (correlation.empty())
+        correlation = req.get_header_value("X-Correlation-ID").substr(0, 128);
+      log_event(log_level::debug, "http", "request",
+                {{"method", req.method},
+                 {"path", req.path},
+                 {"status", res.status},
+                 {"duration_ms", std::round(seconds * 1e6) / 1e3},
+                 {"correlation_id", correlation}});
+    }
   });
   stream_settings ss;
   ss.max_streams = s.http_max_streams;
@@ -132,7 +146,8 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const setti
   std::error_code ec;
   std::filesystem::create_directories(s.site_dir, ec);
   if (!srv.set_mount_point("/courses", s.site_dir))
-    std::cerr << "http: cannot serve " << s.site_dir << " at /courses" << std::endl;
+    log_event(log_level::error, "http", "cannot serve the site",
+              {{"site_dir", s.site_dir}, {"path", "/courses"}});
 }
 
 http_server::~http_server() = default;
