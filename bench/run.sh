@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# The benchmark suite of issue 5: installs what it needs (Debian packages), builds the release
+# binary and the bench programs, runs every measurement RUNS times interleaved (each contender
+# right after the other, so they share the machine's mood), and prints ONE Markdown table of
+# medians, also written to bench/RESULTS.md.
+#
+#   bench/run.sh                      # defaults: about 10 minutes on 2 cores
+#   RUNS=5 APPEND_SECONDS=5 bench/run.sh
+#
+# Knobs (environment): RUNS (3), APPEND_SECONDS (3, per append/raw run), WRK_DURATION (5s),
+# LOG_EVENTS (1000000, the big log), SMALL_LOG_EVENTS (100000), LIFECYCLE_SECONDS (8),
+# LIFECYCLE_CLIENTS (16), OUT (bench/RESULTS.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+RUNS=${RUNS:-3}
+APPEND_SECONDS=${APPEND_SECONDS:-3}
+WRK_DURATION=${WRK_DURATION:-5s}
+LOG_EVENTS=${LOG_EVENTS:-1000000}
+SMALL_LOG_EVENTS=${SMALL_LOG_EVENTS:-100000}
+LIFECYCLE_SECONDS=${LIFECYCLE_SECONDS:-8}
+LIFECYCLE_CLIENTS=${LIFECYCLE_CLIENTS:-16}
+OUT=${OUT:-bench/RESULTS.md}
+
+say() { echo "bench: $*" >&2; }
+
+# --- install and build ----------------------------------------------------------------------
+scripts/setup.sh
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v redis-benchmark >/dev/null || missing+=(redis-tools)
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DCF_BENCH=ON "${launcher[@]}" >/dev/null
+cmake --build build/release -j"$(nproc)" \
+  --target coursefactory append_bench bare_httplib lifecycle_bench >/dev/null
+bin=$root/build/release
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- helpers ----------------------------------------------------------------------------------
+# median of the arguments (numbers)
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {
+    if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
+}
+# value of key=... in a line of key=value pairs
+field() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k {print $2}'; }
+# wrk's latency ("812.00us", "1.23ms", "1.01s") in milliseconds
+to_ms() {
+  awk -v x="$1" 'BEGIN { v = x + 0
+    if (x ~ /us$/) v /= 1000; else if (x ~ /ms$/) v = v; else if (x ~ /s$/) v *= 1000
+    printf "%.2f", v }'
+}
+fmt() { awk -v x="$1" 'BEGIN { if (x == "n/a") print x; else printf "%\047.0f", x }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a / b; else print "n/a" }'; }
+yes_no() { if awk "BEGIN { exit !($1) }"; then echo "**yes**"; else echo "**no**"; fi; }
+now_ns() { date +%s%N; }
+
+# Starts `coursefactory serve` (extra flags in "$@") on a free port; sets srv_pid and srv_port.
+start_service() {
+  local out=$work/serve.$RANDOM.out
+  "$bin/coursefactory" serve --port 0 --stripe-webhook-secret whsec_bench "$@" >"$out" 2>&1 &
+  srv_pid=$!
+  pids+=("$srv_pid")
+  srv_port=""
+  for _ in $(seq 300); do
+    srv_port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$out" | grep -o '[0-9]*$' || true)
+    [[ -n $srv_port ]] && return 0
+    sleep 0.02
+  done
+  say "the service did not start: $(cat "$out")"
+  exit 1
+}
+stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# --- 1. EventLog appends vs raw SQLite vs Redis Streams --------------------------------------
+say "1/4 appends (EventLog, raw SQLite, Redis XADD), $RUNS runs"
+rport=$((20000 + RANDOM % 20000))
+mkdir -p "$work/redis"
+redis-server --port "$rport" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes \
+  --appendfsync always --save "" >"$work/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
+# The payload of the EventLog's events (course.generation.started), for XADD's value.
+payload='{"attempt":1,"course_id":"0190e4c2-7a1b-7cde-8f00-0123456789ab","parameters":{"audiences":["engineers"],"description":"How to measure a service honestly.","dry_run":false,"language":"en","lesson_count":1,"price":{"amount_cents":4900,"currency":"EUR"},"title":"Benchmarking basics","user_id":"bench"},"title":"Benchmarking basics","user_id":"bench"}'
+declare -A log_eps raw_eps redis_eps batch_seen
+for run in $(seq "$RUNS"); do
+  for p in 1 16 64; do
+    out=$("$bin/append_bench" append --db "$work/append-$run-$p.db" --producers "$p" \
+      --seconds "$APPEND_SECONDS")
+    log_eps[$p]+=" $(field events_per_s "$out")"
+    b=$(field mean_batch "$out")
+    batch_seen[$p]+=" $b"
+    out=$("$bin/append_bench" raw --db "$work/raw-$run-$p.db" --seconds "$APPEND_SECONDS" \
+      --batch "$(awk -v b="$b" 'BEGIN { printf "%d", b + 0.5 }')")
+    raw_eps[$p]+=" $(field events_per_s "$out")"
+    n=$((p == 1 ? 3000 : 20000 * (p >= 64 ? 2 : 1)))
+    out=$(redis-benchmark -p "$rport" -c "$p" -n "$n" --csv XADD bench '*' data "$payload" | tail -1)
+    redis_eps[$p]+=" $(awk -F'","' '{print $(NF-6)}' <<<"$out")"
+    rm -f "$work"/append-"$run"-"$p".db* "$work"/raw-"$run"-"$p".db*
+  done
+done
+redis-cli -p "$rport" shutdown nosave >/dev/null 2>&1 || true
+
+# --- 2. POST /v1/courses under wrk vs a bare cpp-httplib handler -----------------------------
+say "2/4 POST /v1/courses under wrk vs bare cpp-httplib, $RUNS runs"
+start_service --db "$work/http.db" --site-dir "$work/site"
+svc_pid=$srv_pid svc_port=$srv_port
+"$bin/bare_httplib" >"$work/bare.out" 2>&1 &
+bare_pid=$!
+pids+=("$bare_pid")
+for _ in $(seq 100); do grep -q listening "$work/bare.out" && break; sleep 0.05; done
+bare_port=$(grep -o '[0-9]*$' "$work/bare.out")
+declare -A rps p50 p99 errs
+for run in $(seq "$RUNS"); do
+  for c in 16 64; do
+    for who in svc bare; do
+      port=$svc_port
+      [[ $who == bare ]] && port=$bare_port
+      out=$(wrk -t2 -c"$c" -d"$WRK_DURATION" --latency -s bench/post_course.lua \
+        "http://127.0.0.1:$port/v1/courses")
+      rps[$who$c]+=" $(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+      p50[$who$c]+=" $(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
+      p99[$who$c]+=" $(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
+      e=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr -s ' ' | tr '\n' ' ' || true)
+      [[ -n $e ]] && errs[$who$c]+="$e; "
+    done
+  done
+done
+stop "$bare_pid"
+stop "$svc_pid"
+
+# --- 3. rebuild of a 1M log vs raw scan-and-parse; start-up time ------------------------------
+say "3/4 writing a $LOG_EVENTS-event log and a $SMALL_LOG_EVENTS-event log"
+gen_out=$("$bin/append_bench" gen --db "$work/big.db" --events "$LOG_EVENTS")
+"$bin/append_bench" gen --db "$work/small.db" --events "$SMALL_LOG_EVENTS" >/dev/null
+big_mb=$(du -m "$work/big.db" | cut -f1)
+say "3/4 rebuild vs scan-and-parse, start-up, $RUNS runs"
+# Start-up: from exec to the "listening" line, and to the first 200 from /v1/health.
+startup() {
+  local db=$1 out=$work/startup.out t0 t_listen="" t_health="" port=""
+  t0=$(now_ns)
+  "$bin/coursefactory" serve --port 0 --db "$db" --site-dir "$work/site" \
+    --stripe-webhook-secret whsec_bench >"$out" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 5000); do
+    if [[ -z $port ]]; then
+      port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$out" | grep -o '[0-9]*$' || true)
+      [[ -n $port ]] && t_listen=$(now_ns)
+    fi
+    if [[ -n $port ]] &&
+      [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/health") == 200 ]]; then
+      t_health=$(now_ns)
+      break
+    fi
+    sleep 0.002
+  done
+  stop "$pid"
+  echo "$(((t_listen - t0) / 1000000)) $(((t_health - t0) / 1000000))"
+}
+declare -A rebuild_eps scan_rps listen_ms health_ms
+for run in $(seq "$RUNS"); do
+  t0=$(now_ns)
+  "$bin/coursefactory" rebuild --db "$work/big.db" >/dev/null
+  t1=$(now_ns)
+  rebuild_eps[big]+=" $(awk -v n="$LOG_EVENTS" -v ns=$((t1 - t0)) 'BEGIN { print n / (ns / 1e9) }')"
+  out=$("$bin/append_bench" scan --db "$work/big.db")
+  scan_rps[big]+=" $(field rows_per_s "$out")"
+  for log in empty small big; do
+    db=$work/$log.db
+    [[ $log == empty ]] && db=$work/empty-$run.db
+    read -r l h < <(startup "$db")
+    listen_ms[$log]+=" $l"
+    health_ms[$log]+=" $h"
+  done
+done
+
+# --- 4. complete lifecycles over HTTP ---------------------------------------------------------
+say "4/4 lifecycles (create priced -> signed webhook -> distribution.completed), $RUNS runs"
+declare -A life
+start_service --db "$work/life.db" --site-dir "$work/life-site"
+for run in $(seq "$RUNS"); do
+  out=$("$bin/lifecycle_bench" --port "$srv_port" --secret whsec_bench \
+    --clients "$LIFECYCLE_CLIENTS" --seconds "$LIFECYCLE_SECONDS" || true)
+  life[rate]+=" $(field lifecycles_per_s "$out")"
+  life[p50]+=" $(field p50_ms "$out")"
+  life[p99]+=" $(field p99_ms "$out")"
+  life[failed]+=" $(field failed "$out")"
+done
+stop "$srv_pid"
+
+# --- the table ---------------------------------------------------------------------------------
+m() { median ${1}; }
+L64=$(m "${log_eps[64]}") R64=$(m "${raw_eps[64]}") D64=$(m "${redis_eps[64]}")
+S64=$(m "${rps[svc64]}")
+S16p99=$(m "${p99[svc16]}") B16p99=$(m "${p99[bare16]}")
+RB=$(m "${rebuild_eps[big]}") SC=$(m "${scan_rps[big]}")
+HB=$(m "${health_ms[big]}") HS=$(m "${health_ms[small]}") HE=$(m "${health_ms[empty]}")
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+commit_ms=$(awk -v r="$(m "${raw_eps[1]}")" 'BEGIN { if (r > 0) printf "%.2f", 1000 / r; else print "n/a" }')
+{
+  echo "# Benchmark results (issue 5)"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($cpu), Linux $(uname -r);" \
+    "medians of $RUNS runs, contenders interleaved in each run; \`bench/run.sh\`." \
+    "Load average at start $load_start, at end $(cut -d' ' -f1-3 /proc/loadavg) (other work on" \
+    "the machine shares its cores). One durable SQLite commit of one row took $commit_ms ms" \
+    "here (raw SQLite, batch 1): the machine's fsync cost, which bounds rows 1 and 4."
+  echo
+  echo "| measure | coursefactory | baseline | Redis | target | met |"
+  echo "|---|---|---|---|---|---|"
+  for p in 1 16 64; do
+    L=$(m "${log_eps[$p]}") R=$(m "${raw_eps[$p]}") D=$(m "${redis_eps[$p]}") B=$(m "${batch_seen[$p]}")
+    target="" met=""
+    if [[ $p == 64 ]]; then
+      target="≥ 40,000/s; ≥ 80 % of raw; > Redis"
+      met="$(yes_no "$L >= 40000") / $(yes_no "$L >= 0.8 * $R") / $(yes_no "$L > $D")"
+    fi
+    echo "| 1. EventLog appends, durable (full), $p producer(s), events/s | $(fmt "$L")" \
+      "(mean $(printf '%.1f' "$B") events/commit) | raw SQLite, same batch: $(fmt "$R")" \
+      "($(ratio "$L" "$R")) | XADD, appendfsync always, $p clients: $(fmt "$D") | $target | $met |"
+  done
+  for c in 16 64; do
+    target="" met=""
+    if [[ $c == 16 ]]; then
+      added=$(awk -v a="$S16p99" -v b="$B16p99" 'BEGIN { printf "%.2f", a - b }')
+      target="≤ 5 ms added p99 (added: $added ms)"
+      met=$(yes_no "$added <= 5")
+    else
+      target="≥ 10,000 req/s"
+      met=$(yes_no "$S64 >= 10000")
+    fi
+    echo "| 2. POST /v1/courses (dry run), $c connections: req/s, p50, p99 |" \
+      "$(fmt "$(m "${rps[svc$c]}")")/s, $(m "${p50[svc$c]}") ms, $(m "${p99[svc$c]}") ms |" \
+      "bare cpp-httplib: $(fmt "$(m "${rps[bare$c]}")")/s, $(m "${p50[bare$c]}") ms," \
+      "$(m "${p99[bare$c]}") ms | | $target | $met |"
+  done
+  echo "| 3. \`coursefactory rebuild\`, $(fmt "$LOG_EVENTS") events ($big_mb MB), events/s (wall) |" \
+    "$(fmt "$RB") | scan + json::parse every row: $(fmt "$SC") ($(ratio "$RB" "$SC")) | |" \
+    "≥ 75 % of raw | $(yes_no "$RB >= 0.75 * $SC") |"
+  echo "| 3. start-up to 200 from /v1/health (to \"listening\"), ms |" \
+    "empty: $(m "${health_ms[empty]}") ($(m "${listen_ms[empty]}"));" \
+    "$(fmt "$SMALL_LOG_EVENTS"): $HS ($(m "${listen_ms[small]}"));" \
+    "$(fmt "$LOG_EVENTS"): $HB ($(m "${listen_ms[big]}")) | | |" \
+    "< 1,000 ms, flat with log length | $(yes_no "$HB < 1000") / $(yes_no "$HB <= 1.5 * $HS + 50") |"
+  echo "| 4. complete lifecycles/s over HTTP, $LIFECYCLE_CLIENTS clients (p50, p99 per lifecycle) |" \
+    "$(printf '%.1f' "$(m "${life[rate]}")")/s ($(m "${life[p50]}") ms, $(m "${life[p99]}") ms);" \
+    "failed: $(m "${life[failed]}") | | | none set | |"
+  echo
+  echo "Notes: (1) each append is one \`course.generation.started\` event of a new course, sent by"
+  echo "a thread with its own scoped_actor awaiting the answer; raw SQLite inserts the same rows"
+  echo "(schema and pragmas from sqlite_event_store::open, synchronous=FULL, WAL) in transactions"
+  echo "of the EventLog's mean batch, without the read model. Redis: redis-benchmark XADD of the"
+  echo "same payload. (2) wrk -t2 with bench/post_course.lua (\`dry_run: true\`, one lesson: the"
+  echo "built-in generator runs for each course, nothing is published); the service at default"
+  echo "settings (durability full). (3) the log: priced courses with six events each (started,"
+  echo "completed with ${gen_out##*content_bytes=} bytes of built-in content, payment required"
+  echo "and completed, distribution requested and completed), written with durability normal,"
+  echo "consumer checkpoints at the head; rebuild timed from exec to exit. (4) bench/lifecycle_bench"
+  echo "drives the real binary over HTTP; waits are served by one SSE stream."
+  for k in svc16 svc64 bare16 bare64; do
+    [[ -n ${errs[$k]:-} ]] && echo "wrk errors ($k): ${errs[$k]}"
+  done
+  true
+} | tee "$OUT"
