@@ -77,7 +77,8 @@ now_ns() { date +%s%N; }
 # Starts `coursefactory serve` (extra flags in "$@") on a free port; sets srv_pid and srv_port.
 start_service() {
   local out=$work/serve.$RANDOM.out
-  "$bin/coursefactory" serve --port 0 --stripe-webhook-secret whsec_bench "$@" >"$out" 2>&1 &
+  # One wrk or bench client stands for many users: no per-client rate limit here.
+  "$bin/coursefactory" serve --port 0 --stripe-webhook-secret whsec_bench --http-rate-limit-per-s 0 "$@" >"$out" 2>&1 &
   srv_pid=$!
   pids+=("$srv_pid")
   srv_port=""
