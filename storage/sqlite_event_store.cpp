@@ -138,6 +138,10 @@ struct sqlite_event_store::impl {
   SQLite::Statement hash_before;
   SQLite::Statement save_checkpoint;
   SQLite::Statement load_checkpoint;
+  // Prepared once: sqlite3_exec would parse them for every append of a batch.
+  SQLite::Statement savepoint;
+  SQLite::Statement rollback_to_savepoint;
+  SQLite::Statement release_savepoint;
   // The last committed event's seq and hash: the next append chains from them without reading.
   int64_t last_seq = 0;
   std::string last_hash;
@@ -155,7 +159,10 @@ struct sqlite_event_store::impl {
         set_hash(db, set_hash_sql),
         hash_before(db, hash_before_sql),
         save_checkpoint(db, save_checkpoint_sql),
-        load_checkpoint(db, load_checkpoint_sql) {
+        load_checkpoint(db, load_checkpoint_sql),
+        savepoint(db, "SAVEPOINT one_append"),
+        rollback_to_savepoint(db, "ROLLBACK TO one_append"),
+        release_savepoint(db, "RELEASE one_append") {
     SQLite::Statement st{db, last_hash_sql};
     if (st.executeStep()) {
       last_seq = st.getColumn(0).getInt64();
@@ -206,6 +213,12 @@ struct sqlite_event_store::impl {
     reset_on_exit guard{load_checkpoint};
     load_checkpoint.bind(1, consumer);
     return load_checkpoint.executeStep() ? load_checkpoint.getColumn(0).getInt64() : 0;
+  }
+
+  static void run(SQLite::Statement& st) {
+    st.tryReset();
+    reset_on_exit guard{st};
+    st.exec();
   }
 
   caf::error append_one(const append_request& r, int64_t& last_seq, std::string& last_hash,
@@ -421,20 +434,28 @@ caf::error sqlite_event_store::append_batch(std::vector<append_request>& batch) 
       r.result = check_request(r);
       if (r.result)
         continue;
+      if (batch.size() == 1) {
+        // Alone in its transaction (an idle log): a failure rolls the transaction back.
+        r.result = p.append_one(r, last_seq, last_hash, assigned[i]);
+        if (r.result)
+          return {};
+        stored = !r.events.empty();
+        continue;
+      }
       // Each request in a savepoint of its own: one that fails leaves no trace and no others.
       auto seq_before = last_seq;
       auto hash_before = last_hash;
-      p.db.exec("SAVEPOINT one_append");
+      p.run(p.savepoint);
       r.result = p.append_one(r, last_seq, last_hash, assigned[i]);
       if (r.result) {
-        p.db.exec("ROLLBACK TO one_append");
+        p.run(p.rollback_to_savepoint);
         last_seq = seq_before;
         last_hash = std::move(hash_before);
         assigned[i].clear();
       } else {
         stored = stored || !r.events.empty();
       }
-      p.db.exec("RELEASE one_append");
+      p.run(p.release_savepoint);
     }
     if (stored)
       p.store_checkpoint(courses_projection, last_seq);
