@@ -13,8 +13,13 @@ namespace {
 
 constexpr const char* next_type_sql =
     "SELECT type FROM events WHERE type > ? ORDER BY type LIMIT 1";
-constexpr const char* version_range_sql =
-    "SELECT MIN(schema_version), MAX(schema_version) FROM events WHERE type = ?";
+// Two seeks, not MIN() and MAX() in one query: SQLite optimises a lone MIN or MAX into a seek,
+// but both together scan every index entry of the type (linear in the log: measured 10k page
+// reads at start-up with a million events).
+constexpr const char* lowest_version_sql =
+    "SELECT schema_version FROM events WHERE type = ? ORDER BY schema_version LIMIT 1";
+constexpr const char* highest_version_sql =
+    "SELECT schema_version FROM events WHERE type = ? ORDER BY schema_version DESC LIMIT 1";
 constexpr const char* first_seq_sql =
     "SELECT MIN(seq) FROM events WHERE type = ? AND schema_version = ?";
 
@@ -22,7 +27,8 @@ constexpr const char* first_seq_sql =
 
 caf::error check_event_versions(SQLite::Database& db) {
   SQLite::Statement next_type{db, next_type_sql};
-  SQLite::Statement range{db, version_range_sql};
+  SQLite::Statement lowest_of{db, lowest_version_sql};
+  SQLite::Statement highest_of{db, highest_version_sql};
   SQLite::Statement first_seq{db, first_seq_sql};
   auto seq_of = [&](const std::string& type, int32_t version) {
     first_seq.reset();
@@ -40,12 +46,16 @@ caf::error check_event_versions(SQLite::Database& db) {
       return {};
     type = next_type.getColumn(0).getString();
     next_type.reset();
-    range.reset();
-    range.bind(1, type);
-    range.executeStep();
-    int32_t lowest = range.getColumn(0).getInt();
-    int32_t highest = range.getColumn(1).getInt();
-    range.reset();
+    auto version_by = [&](SQLite::Statement& st) {
+      st.reset();
+      st.bind(1, type);
+      st.executeStep();
+      auto v = st.getColumn(0).getInt();
+      st.reset();
+      return v;
+    };
+    int32_t lowest = version_by(lowest_of);
+    int32_t highest = version_by(highest_of);
     // The newest version first: an unknown type or a too new version is the likelier news. The
     // oldest then covers every version between, since a chain from it passes through them all.
     for (auto version : {highest, lowest})

@@ -3,6 +3,7 @@
 #include "actors/upcast.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
 #include <boost/test/unit_test.hpp>
 #include <fstream>
@@ -282,18 +283,34 @@ BOOST_AUTO_TEST_CASE(a_query_over_an_unreadable_event_fails_with_the_reason) {
 BOOST_AUTO_TEST_CASE(the_start_up_check_uses_the_index_not_a_scan) {
   testkit::temp_dir dir;
   auto path = dir.file("plan.db");
-  BOOST_REQUIRE(sqlite_event_store::open(path));
-  SQLite::Database db{path, SQLite::OPEN_READONLY};
-  for (const char* sql :
-       {"SELECT type FROM events WHERE type > 'a' ORDER BY type LIMIT 1",
-        "SELECT MIN(schema_version), MAX(schema_version) FROM events WHERE type = 'a'",
-        "SELECT MIN(seq) FROM events WHERE type = 'a' AND schema_version = 1"}) {
-    SQLite::Statement plan{db, std::string{"EXPLAIN QUERY PLAN "} + sql};
-    std::string details;
-    while (plan.executeStep()) details += plan.getColumn(3).getString() + "; ";
-    BOOST_TEST(details.find("USING COVERING INDEX") != std::string::npos, sql << ": " << details);
-    BOOST_TEST(details.find("SCAN events") == std::string::npos, sql << ": " << details);
+  {
+    auto store = sqlite_event_store::open(path);
+    BOOST_REQUIRE(store);
+    std::vector<event> many;
+    for (int i = 0; i < 3000; ++i)
+      many.push_back(testkit::stored_event(event_types::payment_failed, "c" + std::to_string(i)));
+    BOOST_REQUIRE(!(*store)->append(many));
   }
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  // The start-up queries (storage/event_versions.cpp) take a handful of steps whatever the
+  // number of events: seeks, not scans. (MIN and MAX in one query would step over all 3,000.)
+  for (const char* sql : {"SELECT type FROM events WHERE type > 'a' ORDER BY type LIMIT 1",
+                          "SELECT schema_version FROM events WHERE type = 'course.payment.failed' "
+                          "ORDER BY schema_version LIMIT 1",
+                          "SELECT schema_version FROM events WHERE type = 'course.payment.failed' "
+                          "ORDER BY schema_version DESC LIMIT 1",
+                          "SELECT MIN(seq) FROM events WHERE type = 'course.payment.failed' AND "
+                          "schema_version = 1"}) {
+    sqlite3_stmt* st = nullptr;
+    BOOST_REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+    }
+    auto steps = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+    sqlite3_finalize(st);
+    BOOST_TEST(steps < 100, sql << ": " << steps << " steps");
+  }
+  sqlite3_close(db);
 }
 
 // A generation failed and planned its retry 5 s later; then the service restarted. The new
