@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <regex>
 #include <sstream>
 
 #include "actors/errc.hpp"
@@ -21,6 +20,20 @@
 using namespace cf;
 
 namespace {
+
+// "events.db.v<old>.<YYYYMMDD>T<HHMMSS>Z.bak" (std::regex would do, but GCC 12 under ASan warns
+// about its internals and -Werror stops the build).
+bool is_backup_name(const std::string& name, int old) {
+  auto prefix = "events.db.v" + std::to_string(old) + ".";
+  auto stamp = name.substr(std::min(name.size(), prefix.size()));
+  if (name.compare(0, prefix.size(), prefix) != 0 || stamp.size() != 20 || stamp[8] != 'T'
+      || stamp.compare(15, 5, "Z.bak") != 0)
+    return false;
+  for (size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14})
+    if (!std::isdigit(static_cast<unsigned char>(stamp[i])))
+      return false;
+  return true;
+}
 
 // The schema version whose events carry a hash (the audit trail).
 constexpr int32_t first_hashed_schema = 3;
@@ -118,9 +131,7 @@ BOOST_AUTO_TEST_CASE(every_older_schema_is_backed_up_before_it_is_migrated) {
       BOOST_REQUIRE_EQUAL(found.size(), 1u);
       const auto& bak = found[0];
       auto name = std::filesystem::path{bak}.filename().string();
-      BOOST_TEST(std::regex_match(name, std::regex{"events\\.db\\.v" + std::to_string(old)
-                                                   + "\\.[0-9]{8}T[0-9]{6}Z\\.bak"}),
-                 name);
+      BOOST_TEST(is_backup_name(name, old), name);
       BOOST_TEST(printed.find(bak) != std::string::npos, printed);
       BOOST_TEST(printed.find('\n') == printed.size() - 1, printed); // one line
       // The backup is the old database as it was; the file itself is migrated.
