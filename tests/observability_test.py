@@ -82,10 +82,23 @@ def read_lines(proc, n, deadline):
     return lines
 
 
-def check_metrics(port):
+def scrape(port):
     with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as res:
-        ctype = res.headers["Content-Type"]
-        text = res.read().decode()
+        return res.headers["Content-Type"], res.read().decode()
+
+
+def check_metrics(port):
+    # Consumers store a checkpoint that needed no effect of its own a moment later (~200 ms):
+    # scrape until they have caught up, for at most 10 s.
+    deadline = time.monotonic() + 10
+    while True:
+        ctype, text = scrape(port)
+        lagging = [line for line in text.splitlines()
+                   if line.startswith("coursefactory_subscriber_lag_events{")
+                   and not line.endswith(" 0")]
+        if not lagging or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     if not ctype.startswith("text/plain; version=0.0.4"):
         fail("/metrics content type " + ctype)
     families = {f.name: f for f in text_string_to_metric_families(text)}  # raises if malformed
