@@ -1,6 +1,7 @@
 // coursefactory: wiring only. Reads settings, opens the log, spawns the actors, serves HTTP.
 #include <pthread.h>
 
+#include <algorithm>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
@@ -86,8 +87,10 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
   }
   caf::actor_system_config cfg;
   cf::register_types(cfg);
-  if (s.scheduler_threads > 0)
-    cfg.set("scheduler.max-threads", s.scheduler_threads);
+  // CAF 0.17 alone would start max(4, cores) workers; more workers than cores only sleep and
+  // wake in turn (2 cores, POST at 64 connections: 2,770-3,460 req/s with 4, 3,790 with 2).
+  auto cores = static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
+  cfg.set("scheduler.max-threads", s.scheduler_threads > 0 ? s.scheduler_threads : cores);
   caf::actor_system sys{cfg};
   auto log = cf::spawn_event_log(sys, std::shared_ptr<cf::sqlite_event_store>{std::move(*store)});
   auto gen =

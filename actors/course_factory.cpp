@@ -301,10 +301,9 @@ void restart_generation(factory_pointer self, const context& ctx, const course_s
 caf::result<course_accepted> retry(factory_pointer self, const context& ctx,
                                    const std::string& course_id) {
   auto rp = self->make_response_promise<course_accepted>();
-  self->request(ctx.log, ctx.settings.log_timeout, caf::get_atom::value, course_id)
+  self->request(ctx.log, ctx.settings.log_timeout, summary_atom::value, course_id)
       .then(
-          [=](const course_view& v) mutable {
-            const auto& c = v.summary;
+          [=](const course_summary& c) mutable {
             if (c.status == course_status::generation_failed)
               return restart_generation(self, ctx, c, c.attempt + 1, c.attempt + 1, rp);
             if (c.status != course_status::distribution_failed) {
@@ -332,11 +331,11 @@ caf::result<course_accepted> retry(factory_pointer self, const context& ctx,
 // A scheduled retry fires: go on only if the course still waits for exactly this attempt.
 void resume(factory_pointer self, const context& ctx, const std::string& course_id, int32_t attempt,
             int32_t first) {
-  self->request(ctx.log, ctx.settings.log_timeout, caf::get_atom::value, course_id)
+  self->request(ctx.log, ctx.settings.log_timeout, summary_atom::value, course_id)
       .then(
-          [=](const course_view& v) {
-            if (v.summary.status == course_status::generating && v.summary.attempt == attempt - 1)
-              restart_generation(self, ctx, v.summary, attempt, first, std::nullopt);
+          [=](const course_summary& c) {
+            if (c.status == course_status::generating && c.attempt == attempt - 1)
+              restart_generation(self, ctx, c, attempt, first, std::nullopt);
           },
           [](caf::error&) {});
 }

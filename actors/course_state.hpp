@@ -74,11 +74,15 @@ struct course_query {
   std::string status; ///< Empty: any status.
   std::string after;  ///< Only ids greater than this one (the previous page's cursor).
   int32_t limit = 50; ///< 1-500.
+  /// Only courses waiting for a payment request: generated, priced and not a dry run (the
+  /// Payment actor's sweep). `status` is ignored then. Served by an index of those alone, so
+  /// the sweep does not grow with the finished dry runs in the log.
+  bool payable = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, course_query& x) {
-  return f(caf::meta::type_name("cf.course_query"), x.status, x.after, x.limit);
+  return f(caf::meta::type_name("cf.course_query"), x.status, x.after, x.limit, x.payable);
 }
 
 /// A page of courses; `next_after` is empty on the last page.

@@ -236,6 +236,12 @@ event_log_impl::behavior_type event_log(event_log_pointer self,
           return view.error();
         return std::move(*view);
       },
+      [=](summary_atom, const std::string& id) -> caf::result<course_summary> {
+        auto c = self->state.store->summary(id);
+        if (!c)
+          return c.error();
+        return std::move(*c);
+      },
       [=](list_atom, const course_query& q) -> caf::result<course_page> {
         auto page = self->state.store->courses(q);
         if (!page)

@@ -43,6 +43,9 @@ using event_log_actor = caf::typed_actor<
     caf::replies_to<query_atom, event_query>::with<event_page>,
     // Reads one course with its content. Errors: not_found, storage_unavailable.
     caf::replies_to<caf::get_atom, std::string>::with<course_view>,
+    // Reads one course's read-model row only, without its (large) content: what the actors
+    // need to decide. Errors: not_found, storage_unavailable.
+    caf::replies_to<summary_atom, std::string>::with<course_summary>,
     // Lists courses. Errors: invalid_argument, storage_unavailable.
     caf::replies_to<list_atom, course_query>::with<course_page>,
     // The last committed sequence number.

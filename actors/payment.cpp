@@ -96,11 +96,11 @@ void arm_expiry_of(payment_pointer self, const event& required) {
 // committing the request with the checkpoint. Nothing to do when the course moved on.
 void on_generated(payment_pointer self, const payment_settings& s, event_log_actor log,
                   const event& completed) {
-  self->request(log, s.log_timeout, caf::get_atom::value, completed.subject)
+  self->request(log, s.log_timeout, summary_atom::value, completed.subject)
       .then(
-          [=](const course_view& v) {
-            auto e = v.summary.version == completed.subject_version
-                         ? payment_request(s, v.summary, completed.correlation_id, completed.id)
+          [=](const course_summary& c) {
+            auto e = c.version == completed.subject_version
+                         ? payment_request(s, c, completed.correlation_id, completed.id)
                          : std::nullopt;
             if (!e)
               return finish_event(self, completed.seq);
@@ -168,11 +168,11 @@ caf::result<webhook_outcome> on_notice(payment_pointer self, const payment_setti
               rp.deliver(webhook_outcome{"duplicate", "event " + n.event_id + " seen before", 0});
               return;
             }
-            self->request(log, s.log_timeout, caf::get_atom::value, n.course_id)
+            self->request(log, s.log_timeout, summary_atom::value, n.course_id)
                 .then(
-                    [=](const course_view& v) mutable {
+                    [=](const course_summary& c) mutable {
                       std::string why;
-                      auto e = judge(n, v.summary, why);
+                      auto e = judge(n, c, why);
                       if (!e) {
                         rp.deliver(webhook_outcome{"ignored", why, 0});
                         return;
@@ -217,10 +217,9 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
     if (!is(err, errc::conflict))
       arm_expiry(self, course_id, payment_id, now_us() + expiry_retry_us);
   };
-  self->request(log, s.log_timeout, caf::get_atom::value, course_id)
+  self->request(log, s.log_timeout, summary_atom::value, course_id)
       .then(
-          [=](const course_view& v) {
-            const auto& c = v.summary;
+          [=](const course_summary& c) {
             if (c.status != course_status::awaiting_payment || payment_id.empty()
                 || c.payment_id != payment_id)
               return;
@@ -243,7 +242,7 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
 // payment request. `min_age_us` spares courses that changed a moment ago.
 void sweep(payment_pointer self, const payment_settings& s, event_log_actor log, const char* status,
            std::string after, int64_t min_age_us) {
-  course_query q{status, std::move(after), 500};
+  course_query q{status, std::move(after), 500, status == std::string{course_status::generated}};
   self->request(log, s.log_timeout, list_atom::value, q)
       .then(
           [=](const course_page& page) {

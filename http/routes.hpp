@@ -44,13 +44,20 @@ void reject_other_methods(httplib::Server& srv, const std::string& pattern,
                           const std::string& allow);
 
 /// One blocking request from an httplib thread; a fresh scoped_actor each time (see the CAF
-/// guide: a long-lived one collects stale timeout messages).
+/// guide: a long-lived one collects stale timeout messages). The deadline is the blocking
+/// actor's own wait (`after`), not a request timeout: CAF 0.17 hands every request timeout to
+/// its clock thread twice (set, then cancel on reply), which woke that thread ~3.6 times per
+/// POST under load. A reply that comes after the deadline finds the actor gone and is dropped.
 template <class R, class Handle, class... Ts>
 caf::expected<R> ask(const route_context& ctx, const Handle& h, Ts&&... xs) {
   caf::expected<R> result = make_error(errc::internal, "no reply");
   caf::scoped_actor self{*ctx.sys};
-  self->request(h, ctx.timeout, std::forward<Ts>(xs)...)
-      .receive([&](R& r) { result = std::move(r); }, [&](caf::error& e) { result = std::move(e); });
+  auto handle = self->request(h, caf::infinite, std::forward<Ts>(xs)...);
+  caf::blocking_actor::accept_one_cond one;
+  self->varargs_receive(
+      one, handle.id(), [&](R& r) { result = std::move(r); },
+      [&](caf::error& e) { result = std::move(e); },
+      caf::after(ctx.timeout) >> [&] { result = caf::make_error(caf::sec::request_timeout); });
   return result;
 }
 

@@ -89,6 +89,13 @@ const char* const migrations[] = {
     R"sql(
     CREATE INDEX events_by_schema ON events(type, schema_version);
   )sql",
+    // 6: the courses waiting for a payment request, for the Payment actor's periodic sweep
+    // (course_query::payable): finished dry runs stay "generated" for good, and the sweep went
+    // through all of them every 30 s. Same terms as sqlite_event_store::payable_courses.
+    R"sql(
+    CREATE INDEX courses_to_pay ON courses(id)
+      WHERE status = 'generated' AND dry_run = 0 AND amount_cents > 0;
+  )sql",
 };
 constexpr int32_t migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == sqlite_event_store::schema_version);

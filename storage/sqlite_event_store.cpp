@@ -674,18 +674,32 @@ caf::expected<course_view> sqlite_event_store::course(const std::string& id) {
   }
 }
 
+caf::expected<course_summary> sqlite_event_store::summary(const std::string& id) {
+  try {
+    course_summary c;
+    impl_->load_course(id, c);
+    if (c.id.empty())
+      return make_error(errc::not_found, "no course " + id);
+    return c;
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
 caf::expected<course_page> sqlite_event_store::courses(const course_query& q) {
   if (q.limit < 1 || q.limit > 500)
     return make_error(errc::invalid_argument, "limit must be 1 to 500");
-  std::string sql = std::string{"SELECT "} + course_columns + " FROM courses WHERE id > ?";
-  if (!q.status.empty())
+  std::string sql = std::string{"SELECT "} + course_columns + " FROM "
+                    + (q.payable ? std::string{payable_courses} + " AND" : "courses WHERE")
+                    + " id > ?";
+  if (!q.payable && !q.status.empty())
     sql += " AND status = ?";
   sql += " ORDER BY id LIMIT ?";
   try {
     SQLite::Statement st{impl_->db, sql};
     int i = 1;
     st.bind(i++, q.after);
-    if (!q.status.empty())
+    if (!q.payable && !q.status.empty())
       st.bind(i++, q.status);
     st.bind(i++, q.limit + 1);
     course_page page;

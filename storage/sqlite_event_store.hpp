@@ -43,7 +43,13 @@ struct append_request {
 class sqlite_event_store {
 public:
   /// The schema version this build creates and reads (PRAGMA user_version).
-  static constexpr int32_t schema_version = 5;
+  static constexpr int32_t schema_version = 6;
+
+  /// The rows of course_query::payable: the partial index of migration 6, by name (the planner
+  /// would rather walk the primary key in id order), with the index's own terms.
+  static constexpr const char* payable_courses =
+      "courses INDEXED BY courses_to_pay "
+      "WHERE status = 'generated' AND dry_run = 0 AND amount_cents > 0";
 
   /// Opens or creates the database at `path` (":memory:" works too), creating parent folders,
   /// and migrates it to `schema_version`. Before migrating a file database of an older schema it
@@ -102,6 +108,10 @@ public:
 
   /// One course with its content. Errors: not_found, storage_unavailable.
   [[nodiscard]] caf::expected<course_view> course(const std::string& id);
+
+  /// One course's read-model row, without reading its content. Errors: not_found,
+  /// storage_unavailable.
+  [[nodiscard]] caf::expected<course_summary> summary(const std::string& id);
 
   /// A page of courses in id order. Errors: invalid_argument, storage_unavailable.
   [[nodiscard]] caf::expected<course_page> courses(const course_query& q);

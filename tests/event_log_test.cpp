@@ -138,6 +138,24 @@ BOOST_AUTO_TEST_CASE(unknown_course_is_not_found) {
   BOOST_TEST(is(res.error(), errc::not_found));
 }
 
+// The summary is the course's read-model row, the same as the full view's, without content.
+BOOST_AUTO_TEST_CASE(a_summary_is_the_course_without_its_content) {
+  auto id = make_uuid_v7();
+  BOOST_REQUIRE(
+      call<std::vector<cf::event>>(log(), append_atom::value, std::vector<cf::event>{started(id)}));
+  auto summary = call<course_summary>(log(), summary_atom::value, id);
+  auto view = call<course_view>(log(), caf::get_atom::value, id);
+  BOOST_REQUIRE(summary);
+  BOOST_REQUIRE(view);
+  BOOST_TEST(summary->id == id);
+  BOOST_TEST(summary->status == view->summary.status);
+  BOOST_TEST(summary->version == view->summary.version);
+  BOOST_TEST(summary->last_seq == view->summary.last_seq);
+  auto missing = call<course_summary>(log(), summary_atom::value, std::string{"nope"});
+  BOOST_REQUIRE(!missing);
+  BOOST_TEST(is(missing.error(), errc::not_found));
+}
+
 BOOST_AUTO_TEST_CASE(the_log_holds_no_read_snapshot_so_the_wal_can_be_checkpointed) {
   for (int i = 0; i < 50; ++i) {
     BOOST_REQUIRE(call<std::vector<cf::event>>(log(), append_atom::value,

@@ -133,13 +133,24 @@ event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
             return make_error(errc::not_found, "no course " + id);
           return v;
         },
+        [=](summary_atom, const std::string& id) -> caf::result<course_summary> {
+          course_summary c;
+          for (const auto& e : *store)
+            if (e.subject == id)
+              apply_event(c, e, nlohmann::json::parse(e.data));
+          if (c.id.empty())
+            return make_error(errc::not_found, "no course " + id);
+          return c;
+        },
         [=](list_atom, const course_query& q) {
           std::map<std::string, course_summary> courses;
           for (const auto& e : *store)
             apply_event(courses[e.subject], e, nlohmann::json::parse(e.data));
           course_page page;
           for (auto i = courses.upper_bound(q.after); i != courses.end(); ++i) {
-            if (!q.status.empty() && i->second.status != q.status)
+            const auto& c = i->second;
+            if (q.payable ? c.status != course_status::generated || c.dry_run || c.amount_cents <= 0
+                          : !q.status.empty() && c.status != q.status)
               continue;
             if (page.items.size() == static_cast<size_t>(q.limit)) {
               page.next_after = page.items.back().id;
