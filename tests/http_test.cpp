@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
 
 #include "tests/testkit/service_fixture.hpp"
@@ -229,6 +230,53 @@ BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_many_requests) {
   }
   ::close(fd);
   BOOST_TEST(answers == 50);
+}
+
+// An actor that takes a request and never answers: the HTTP thread gives up at
+// http.request_timeout_ms and answers 504 with a problem body; the server goes on serving.
+BOOST_AUTO_TEST_CASE(an_actor_that_never_answers_gets_a_504_at_the_deadline) {
+  auto held = std::make_shared<std::vector<caf::typed_response_promise<course_accepted>>>();
+  auto silent = sys().spawn(
+      [held](course_factory_actor::pointer self) -> course_factory_actor::behavior_type {
+        auto hold = [self, held]() -> caf::result<course_accepted> {
+          held->push_back(self->make_response_promise<course_accepted>());
+          return held->back();
+        };
+        return {
+            [=](create_atom, const course_request&, const std::string&) { return hold(); },
+            [=](create_atom, const course_request&, const std::string&, const idempotency_key&) {
+              return hold();
+            },
+            [=](retry_atom, const std::string&) { return hold(); },
+        };
+      });
+  settings s;
+  s.host = "127.0.0.1";
+  s.port = 0;
+  s.http_request_timeout_ms = 300;
+  http_server server{sys(), http_actors{silent, log(), payment()}, s, "whsec_test"};
+  int silent_port = server.bind();
+  BOOST_REQUIRE(silent_port > 0);
+  std::thread serving{[&] { server.run(); }};
+  httplib::Client c{"127.0.0.1", silent_port};
+  auto t0 = std::chrono::steady_clock::now();
+  auto res = c.Post("/v1/courses", course_body().dump(), "application/json");
+  auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 504);
+  BOOST_TEST(res->get_header_value("Content-Type") == "application/problem+json");
+  BOOST_TEST(json::parse(res->body)["status"] == 504);
+  BOOST_TEST(waited >= 300);
+  BOOST_TEST(waited < 10'000);
+  BOOST_TEST(held->size() == 1u);
+  auto health = c.Get("/v1/health");
+  BOOST_REQUIRE(health);
+  BOOST_TEST(health->status == 200);
+  server.stop();
+  serving.join();
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
