@@ -36,11 +36,21 @@ constexpr const char* course_columns =
     "id, status, title, user_id, language, dry_run, amount_cents, currency, version, last_seq, "
     "created_us, updated_us, attempt, last_error, content_seq, payment_id, payment_expires_us, "
     "distribution_attempt, url";
+// An update in place: INSERT OR REPLACE would delete the row and insert it anew, rewriting
+// every index entry of the course on every event.
 constexpr const char* upsert_course_sql =
-    "INSERT OR REPLACE INTO courses(id, status, title, user_id, language, dry_run, amount_cents, "
+    "INSERT INTO courses(id, status, title, user_id, language, dry_run, amount_cents, "
     "currency, version, last_seq, created_us, updated_us, attempt, last_error, content_seq, "
     "payment_id, payment_expires_us, distribution_attempt, url) "
-    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+    "status = excluded.status, title = excluded.title, user_id = excluded.user_id, "
+    "language = excluded.language, dry_run = excluded.dry_run, "
+    "amount_cents = excluded.amount_cents, currency = excluded.currency, "
+    "version = excluded.version, last_seq = excluded.last_seq, created_us = excluded.created_us, "
+    "updated_us = excluded.updated_us, attempt = excluded.attempt, "
+    "last_error = excluded.last_error, content_seq = excluded.content_seq, "
+    "payment_id = excluded.payment_id, payment_expires_us = excluded.payment_expires_us, "
+    "distribution_attempt = excluded.distribution_attempt, url = excluded.url";
 constexpr const char* recall_sql =
     "SELECT fingerprint, response, created_us FROM idempotency WHERE scope = ? AND key = ?";
 constexpr const char* remember_sql =
@@ -86,12 +96,23 @@ caf::error from_exception(const SQLite::Exception& ex) {
 // The read model's step for one stored event, the same for append and rebuild. The fold needs
 // nothing from the (large) content of a completed generation, so that is not parsed. Throws
 // nlohmann::json::exception when the data is not JSON.
-void fold(course_summary& c, const event& e) {
-  auto data = e.type == event_types::generation_completed
-                  ? nlohmann::json::object()
-                  : nlohmann::json::parse(e.data.empty() ? "{}" : e.data);
-  apply_event(c, e, data);
+nlohmann::json fold_data(const event& e) {
+  return e.type == event_types::generation_completed
+             ? nlohmann::json::object()
+             : nlohmann::json::parse(e.data.empty() ? "{}" : e.data);
 }
+
+void fold(course_summary& c, const event& e) { apply_event(c, e, fold_data(e)); }
+
+caf::error version_conflict(const std::string& subject, int64_t expected, int64_t next) {
+  return make_error(errc::conflict, "expected " + subject + " at version "
+                                        + std::to_string(expected - 1) + ", the log has version "
+                                        + std::to_string(next - 1));
+}
+
+// A write of a request whose checks had passed failed (a duplicate event id, say): the batch
+// is rolled back and run again with a savepoint per request.
+struct write_failed {};
 
 course_summary read_course(SQLite::Statement& st) {
   course_summary c;
@@ -142,9 +163,17 @@ struct sqlite_event_store::impl {
   SQLite::Statement savepoint;
   SQLite::Statement rollback_to_savepoint;
   SQLite::Statement release_savepoint;
+  SQLite::Statement data_version;
   // The last committed event's seq and hash: the next append chains from them without reading.
   int64_t last_seq = 0;
   std::string last_hash;
+  // Read-model rows of recently written courses as committed, so that an append neither reads
+  // its course row nor its subject's last version (the row holds it: the fold sets version).
+  // Emptied when another connection commits (PRAGMA data_version moved), after a rollback, and
+  // when it grows beyond course_cache_limit.
+  std::unordered_map<std::string, course_summary> course_cache;
+  int64_t seen_data_version = -1;
+  static constexpr size_t course_cache_limit = 16384;
 
   explicit impl(const std::string& path)
       : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms),
@@ -162,7 +191,8 @@ struct sqlite_event_store::impl {
         load_checkpoint(db, load_checkpoint_sql),
         savepoint(db, "SAVEPOINT one_append"),
         rollback_to_savepoint(db, "ROLLBACK TO one_append"),
-        release_savepoint(db, "RELEASE one_append") {
+        release_savepoint(db, "RELEASE one_append"),
+        data_version(db, "PRAGMA data_version") {
     SQLite::Statement st{db, last_hash_sql};
     if (st.executeStep()) {
       last_seq = st.getColumn(0).getInt64();
@@ -223,6 +253,40 @@ struct sqlite_event_store::impl {
 
   caf::error append_one(const append_request& r, int64_t& last_seq, std::string& last_hash,
                         std::vector<std::pair<int64_t, int64_t>>& assigned);
+
+  caf::error append_checked(const append_request& r, int64_t& last_seq, std::string& last_hash,
+                            std::vector<std::pair<int64_t, int64_t>>& assigned);
+
+  // Runs every request of `batch` in one transaction; `safe`: each in a savepoint of its own.
+  void run_batch(std::vector<append_request>& batch,
+                 std::vector<std::vector<std::pair<int64_t, int64_t>>>& assigned, bool safe);
+
+  // Empties the course cache when another connection committed since this one last looked.
+  void check_other_writers() {
+    data_version.tryReset();
+    reset_on_exit guard{data_version};
+    data_version.executeStep();
+    auto v = data_version.getColumn(0).getInt64();
+    if (v != seen_data_version)
+      course_cache.clear();
+    seen_data_version = v;
+  }
+
+  // The committed read-model row of `id` (empty id: no such course), from the cache.
+  course_summary cached_course(const std::string& id) {
+    auto i = course_cache.find(id);
+    if (i != course_cache.end())
+      return i->second;
+    course_summary c;
+    load_course(id, c);
+    return c;
+  }
+
+  void cache_course(const course_summary& c) {
+    if (course_cache.size() >= course_cache_limit && course_cache.count(c.id) == 0)
+      course_cache.clear();
+    course_cache[c.id] = c;
+  }
 
   // The first statement is prepared only after the schema exists: configure and migrate here.
   static SQLite::Statement prepare_after_migration(SQLite::Database& db, const char* sql) {
@@ -380,6 +444,69 @@ caf::error check_request(const append_request& r) {
 // it advances. Fills `assigned` with (seq, subject version) per event. A failure of this request
 // alone (duplicate key, unexpected version, a constraint, bad JSON) is returned; a failure of the
 // database throws.
+// The fast path of a batch: every check of the request (key, subject versions, JSON) runs before
+// its first write, on the cached course rows, so a request that fails has nothing to undo and
+// needs no savepoint. A write that fails anyway throws write_failed.
+caf::error sqlite_event_store::impl::append_checked(
+    const append_request& r, int64_t& last_seq, std::string& last_hash,
+    std::vector<std::pair<int64_t, int64_t>>& assigned) {
+  if (r.remember) {
+    auto live = recall(r.remember->scope, r.remember->key, r.remember->not_before_us);
+    if (live.found)
+      return make_error(errc::duplicate,
+                        r.remember->scope + " key " + r.remember->key + " was used before");
+  }
+  // The rows of the request's courses (by subject, in order of appearance).
+  std::vector<std::pair<std::string, course_summary>> rows;
+  auto row_of = [&](const std::string& id) -> course_summary& {
+    for (auto& [subject, c] : rows)
+      if (subject == id)
+        return c;
+    rows.emplace_back(id, cached_course(id));
+    return rows.back().second;
+  };
+  std::vector<nlohmann::json> data;
+  data.reserve(r.events.size());
+  std::vector<int64_t> versions;
+  for (const auto& e : r.events) {
+    auto& c = row_of(e.subject);
+    auto next = c.version + 1;
+    if (e.subject_version != 0 && e.subject_version != next)
+      return version_conflict(e.subject, e.subject_version, next);
+    c.version = next;
+    versions.push_back(next);
+    try {
+      data.push_back(fold_data(e));
+    } catch (const nlohmann::json::exception& ex) {
+      return make_error(errc::invalid_argument,
+                        std::string{"event data is not JSON: "} + ex.what());
+    }
+  }
+  for (auto& [subject, c] : rows) c = cached_course(subject); // the fold starts from these
+  try {
+    if (r.remember)
+      remember(*r.remember);
+    for (size_t i = 0; i < r.events.size(); ++i) {
+      auto copy = r.events[i];
+      copy.subject_version = versions[i];
+      std::tie(last_seq, last_hash) = insert(copy, last_seq, last_hash);
+      copy.seq = last_seq;
+      auto& c = row_of(copy.subject);
+      apply_event(c, copy, data[i]);
+      store_course(c);
+      assigned.emplace_back(copy.seq, copy.subject_version);
+    }
+    if (r.advance)
+      store_checkpoint(r.advance->consumer, r.advance->seq);
+  } catch (const SQLite::Exception& ex) {
+    if ((ex.getErrorCode() & 0xFF) != SQLITE_CONSTRAINT)
+      throw;
+    throw write_failed{};
+  }
+  for (const auto& [subject, c] : rows) cache_course(c);
+  return {};
+}
+
 caf::error sqlite_event_store::impl::append_one(
     const append_request& r, int64_t& last_seq, std::string& last_hash,
     std::vector<std::pair<int64_t, int64_t>>& assigned) {
@@ -419,53 +546,75 @@ caf::error sqlite_event_store::impl::append_one(
   }
 }
 
+void sqlite_event_store::impl::run_batch(
+    std::vector<append_request>& batch,
+    std::vector<std::vector<std::pair<int64_t, int64_t>>>& assigned, bool safe) {
+  SQLite::Transaction tx{db, SQLite::TransactionBehavior::IMMEDIATE};
+  check_other_writers();
+  // The chain advances in these locals; the members follow only after the commit.
+  auto seq = last_seq;
+  auto hash = last_hash;
+  bool stored = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& r = batch[i];
+    r.result = check_request(r);
+    if (r.result)
+      continue;
+    if (!safe) {
+      r.result = append_checked(r, seq, hash, assigned[i]); // failed: it wrote nothing
+      stored = stored || (!r.result && !r.events.empty());
+      continue;
+    }
+    if (batch.size() == 1) {
+      // Alone in its transaction: a failure rolls the transaction back.
+      r.result = append_one(r, seq, hash, assigned[i]);
+      if (r.result) {
+        assigned[i].clear();
+        return;
+      }
+      stored = !r.events.empty();
+      continue;
+    }
+    // Each request in a savepoint of its own: one that fails leaves no trace and no others.
+    auto seq_before = seq;
+    auto hash_before = hash;
+    run(savepoint);
+    r.result = append_one(r, seq, hash, assigned[i]);
+    if (r.result) {
+      run(rollback_to_savepoint);
+      seq = seq_before;
+      hash = std::move(hash_before);
+      assigned[i].clear();
+    } else {
+      stored = stored || !r.events.empty();
+    }
+    run(release_savepoint);
+  }
+  if (stored)
+    store_checkpoint(courses_projection, seq);
+  tx.commit();
+  last_seq = seq;
+  last_hash = std::move(hash);
+}
+
 caf::error sqlite_event_store::append_batch(std::vector<append_request>& batch) {
   auto& p = *impl_;
   // (seq, subject version) per event of each request; applied once the transaction committed.
   std::vector<std::vector<std::pair<int64_t, int64_t>>> assigned(batch.size());
   try {
-    SQLite::Transaction tx{p.db, SQLite::TransactionBehavior::IMMEDIATE};
-    // The chain advances in these locals; the cache follows only after the commit.
-    auto last_seq = p.last_seq;
-    auto last_hash = p.last_hash;
-    bool stored = false;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      auto& r = batch[i];
-      r.result = check_request(r);
-      if (r.result)
-        continue;
-      if (batch.size() == 1) {
-        // Alone in its transaction (an idle log): a failure rolls the transaction back.
-        r.result = p.append_one(r, last_seq, last_hash, assigned[i]);
-        if (r.result)
-          return {};
-        stored = !r.events.empty();
-        continue;
-      }
-      // Each request in a savepoint of its own: one that fails leaves no trace and no others.
-      auto seq_before = last_seq;
-      auto hash_before = last_hash;
-      p.run(p.savepoint);
-      r.result = p.append_one(r, last_seq, last_hash, assigned[i]);
-      if (r.result) {
-        p.run(p.rollback_to_savepoint);
-        last_seq = seq_before;
-        last_hash = std::move(hash_before);
-        assigned[i].clear();
-      } else {
-        stored = stored || !r.events.empty();
-      }
-      p.run(p.release_savepoint);
+    try {
+      p.run_batch(batch, assigned, false);
+    } catch (const write_failed&) {
+      // Rolled back. The same batch again, on the database's own checks, a savepoint each.
+      p.course_cache.clear();
+      for (auto& a : assigned) a.clear();
+      p.run_batch(batch, assigned, true);
     }
-    if (stored)
-      p.store_checkpoint(courses_projection, last_seq);
-    tx.commit();
-    p.last_seq = last_seq;
-    p.last_hash = std::move(last_hash);
   } catch (const SQLite::Exception& ex) {
+    p.course_cache.clear();
     for (auto* st :
          {&p.insert_event, &p.subject_version, &p.select_course, &p.upsert_course, &p.select_record,
-          &p.upsert_record, &p.set_hash, &p.hash_before, &p.save_checkpoint})
+          &p.upsert_record, &p.set_hash, &p.hash_before, &p.save_checkpoint, &p.data_version})
       st->tryReset();
     auto err = from_exception(ex);
     for (auto& r : batch)
@@ -515,6 +664,7 @@ caf::expected<std::vector<checkpoint>> sqlite_event_store::checkpoints() {
 caf::expected<rebuild_report> sqlite_event_store::rebuild() {
   auto start = std::chrono::steady_clock::now();
   auto& p = *impl_;
+  p.course_cache.clear(); // the rows are written anew
   rebuild_report r;
   int64_t at = 0; // the seq being folded, for the error message
   try {

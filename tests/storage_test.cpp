@@ -97,6 +97,36 @@ BOOST_AUTO_TEST_CASE(a_batch_commits_each_append_alone_in_one_transaction) {
   BOOST_TEST(audit->events == 4);
 }
 
+// The store keeps the course rows it wrote in memory (no read per append). Another connection
+// that appends to the same file moves the course on: the next append must see that, not the
+// remembered row.
+BOOST_AUTO_TEST_CASE(appends_of_another_connection_are_seen) {
+  std::vector<cf::event> first{make("course.generation.started", "a", started_data("a"))};
+  BOOST_REQUIRE(!store->append(first));
+  {
+    auto other = sqlite_event_store::open(dir.file("sub/dir/events.db"));
+    BOOST_REQUIRE(other);
+    std::vector<cf::event> theirs{make("course.generation.completed", "a")};
+    theirs[0].subject_version = 2;
+    BOOST_REQUIRE(!(*other)->append(theirs));
+  }
+  std::vector<cf::event> mine{make("course.payment.required", "a",
+                                   {{"course_id", "a"},
+                                    {"payment_id", "p1"},
+                                    {"amount_cents", 900},
+                                    {"currency", "EUR"},
+                                    {"expires_at", "2030-01-01T00:00:00Z"}})};
+  mine[0].subject_version = 3; // after theirs
+  auto err = store->append(mine);
+  BOOST_TEST(!err, to_string(err));
+  BOOST_TEST(mine[0].seq == 3);
+  auto c = store->summary("a");
+  BOOST_REQUIRE(c);
+  BOOST_TEST(c->status == "awaiting_payment");
+  BOOST_TEST(c->version == 3);
+  BOOST_TEST(c->content_seq == 2); // their event is in the row too
+}
+
 BOOST_AUTO_TEST_CASE(events_survive_a_round_trip_unchanged) {
   auto e = make("course.generation.started", "c1", started_data("c1"));
   e.data = nlohmann::json::parse(e.data).dump(); // canonical form, as producers write it
