@@ -1,7 +1,9 @@
 // coursefactory: wiring only. Reads settings, opens the log, spawns the actors, serves HTTP.
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
@@ -93,6 +95,18 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
   cfg.set("scheduler.max-threads", s.scheduler_threads > 0 ? s.scheduler_threads : cores);
   caf::actor_system sys{cfg};
   auto log = cf::spawn_event_log(sys, std::shared_ptr<cf::sqlite_event_store>{std::move(*store)});
+  // EventLog is the service's memory. Should it ever stop on its own (an exception in it), the
+  // service stops serving and exits non-zero; the next start recovers from the log. The actors
+  // wait for its answers without a timeout (cf::log_wait), so this must not go unnoticed.
+  std::atomic<bool> log_lost{false};
+  caf::actor_cast<caf::abstract_actor*>(log)->attach_functor([&log_lost](const caf::error& why) {
+    if (why == caf::exit_reason::user_shutdown)
+      return;
+    log_lost = true;
+    cf::log_event(cf::log_level::error, "main", "the event log stopped",
+                  {{"error", caf::to_string(why)}});
+    kill(getpid(), SIGTERM); // taken by the signal thread: stops HTTP, then the actors
+  });
   auto gen =
       s.generation_command.empty()
           ? cf::make_builtin_generator()
@@ -165,6 +179,8 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
     self->send_exit(log, caf::exit_reason::user_shutdown);
   }
   sys.await_all_actors_done();
+  if (log_lost)
+    rc = 1;
   if (rc == 0)
     cf::log_event(cf::log_level::info, "main", "stopped");
   return rc;

@@ -58,7 +58,7 @@ using course_factory_actor = caf::typed_actor<
 
 /// Tunables of CourseFactory.
 struct course_factory_settings {
-  std::chrono::milliseconds log_timeout{4000};         ///< Per request to EventLog.
+  log_wait log_timeout{caf::infinite};                 ///< Per request to EventLog (see there).
   std::chrono::milliseconds generation_timeout{30000}; ///< A slower generator has failed.
   retry_policy retry;                                  ///< For transient generation failures.
   std::vector<std::string> channels{"site"};           ///< Where enabled courses are published.

@@ -21,7 +21,7 @@ using distribution_actor = caf::typed_actor<
     caf::replies_to<caf::get_atom>::with<int32_t>>;
 
 struct distribution_settings {
-  std::chrono::milliseconds log_timeout{5000};
+  log_wait log_timeout{caf::infinite};              ///< Per request to EventLog (see there).
   std::chrono::milliseconds channel_timeout{60000}; ///< One attempt over all channels.
   retry_policy retry;
   std::map<std::string, std::shared_ptr<channel>> channels; ///< By name ("site", "webhook").

@@ -32,7 +32,7 @@ struct durable_consumer {
 /// after it come first (catch-up), then live ones. `self` quits when that fails.
 template <class Self>
 void subscribe_durably(Self self, const event_log_actor& log, const std::string& pattern,
-                       std::chrono::milliseconds timeout) {
+                       log_wait timeout) {
   self->request(log, timeout, subscribe_atom::value, caf::actor_cast<subscriber_actor>(self),
                 pattern, self->state.durable.tracker.consumer())
       .then([self](int64_t from) { self->state.durable.tracker.saved(from); },
@@ -54,7 +54,7 @@ void consume(Self self, const std::vector<event>& events, Handler handle) {
 
 /// Stores the checkpoint when finished events moved it; answers checkpoint_atom.
 template <class Self>
-void save_checkpoint(Self self, const event_log_actor& log, std::chrono::milliseconds timeout) {
+void save_checkpoint(Self self, const event_log_actor& log, log_wait timeout) {
   auto& d = self->state.durable;
   d.save_pending = false;
   auto cp = d.tracker.unsaved();
@@ -107,8 +107,8 @@ void committed_event(Self self, int64_t seq, const checkpoint& cp) {
 /// already (a repeat delivery): `cause` is finished. Any other error hands `cause` back for
 /// another try (retry_event). Either way `failed()` is called then.
 template <class Self, class Then, class Failed>
-void commit_effect(Self self, const event_log_actor& log, std::chrono::milliseconds timeout,
-                   const event& cause, std::vector<event> events, Then then, Failed failed) {
+void commit_effect(Self self, const event_log_actor& log, log_wait timeout, const event& cause,
+                   std::vector<event> events, Then then, Failed failed) {
   auto cp = checkpoint_after(self, cause.seq);
   self->request(log, timeout, append_atom::value, std::move(events), cp)
       .then(
@@ -133,8 +133,8 @@ void commit_effect(Self self, const event_log_actor& log, std::chrono::milliseco
 }
 
 template <class Self, class Then>
-void commit_effect(Self self, const event_log_actor& log, std::chrono::milliseconds timeout,
-                   const event& cause, std::vector<event> events, Then then) {
+void commit_effect(Self self, const event_log_actor& log, log_wait timeout, const event& cause,
+                   std::vector<event> events, Then then) {
   commit_effect(self, log, timeout, cause, std::move(events), std::move(then), [] {});
 }
 

@@ -49,7 +49,7 @@ using payment_actor = caf::typed_actor<
     caf::replies_to<webhook_atom, payment_notice>::with<webhook_outcome>>;
 
 struct payment_settings {
-  std::chrono::milliseconds log_timeout{5000};
+  log_wait log_timeout{caf::infinite};               ///< Per request to EventLog (see there).
   std::chrono::seconds expiry{86400};                ///< A payment not completed by then fails.
   std::chrono::seconds notice_retention{30 * 86400}; ///< How long provider event ids are kept.
   std::chrono::seconds sweep_interval{30};           ///< How often stalled work is looked for.
