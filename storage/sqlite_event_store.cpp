@@ -19,6 +19,7 @@
 #include "storage/event_rows.hpp"
 #include "storage/event_versions.hpp"
 #include "storage/migrations.hpp"
+#include "storage/wal_checkpointer.hpp"
 
 namespace cf {
 
@@ -174,6 +175,8 @@ struct sqlite_event_store::impl {
   std::unordered_map<std::string, course_summary> course_cache;
   int64_t seen_data_version = -1;
   static constexpr size_t course_cache_limit = 16384;
+  // Last: stopped before the writer connection closes (and checkpoints one last time).
+  std::unique_ptr<wal_checkpointer> checkpointer;
 
   explicit impl(const std::string& path)
       : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms),
@@ -401,6 +404,10 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
     if (auto err = check_event_versions(p->db)) // never start on events this build cannot read
       return err;
     p->db.exec(d == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    if (path != ":memory:") {
+      p->checkpointer = std::make_unique<wal_checkpointer>(path, d == durability::full);
+      p->checkpointer->attach(p->db.getHandle());
+    }
     return std::unique_ptr<sqlite_event_store>{new sqlite_event_store(std::move(p))};
   } catch (const SQLite::Exception& ex) {
     return from_exception(ex);
@@ -822,6 +829,10 @@ caf::expected<course_view> sqlite_event_store::course(const std::string& id) {
   } catch (const SQLite::Exception& ex) {
     return from_exception(ex);
   }
+}
+
+int64_t sqlite_event_store::background_checkpoints() const {
+  return impl_->checkpointer ? impl_->checkpointer->completed() : 0;
 }
 
 caf::expected<course_summary> sqlite_event_store::summary(const std::string& id) {

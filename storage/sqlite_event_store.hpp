@@ -109,6 +109,9 @@ public:
   /// One course with its content. Errors: not_found, storage_unavailable.
   [[nodiscard]] caf::expected<course_view> course(const std::string& id);
 
+  /// WAL checkpoints completed off the writer's thread so far (storage/wal_checkpointer.hpp).
+  [[nodiscard]] int64_t background_checkpoints() const;
+
   /// One course's read-model row, without reading its content. Errors: not_found,
   /// storage_unavailable.
   [[nodiscard]] caf::expected<course_summary> summary(const std::string& id);
