@@ -463,20 +463,30 @@ caf::error sqlite_event_store::impl::append_checked(
       return make_error(errc::duplicate,
                         r.remember->scope + " key " + r.remember->key + " was used before");
   }
-  // The rows of the request's courses (by subject, in order of appearance).
-  std::vector<std::pair<std::string, course_summary>> rows;
-  auto row_of = [&](const std::string& id) -> course_summary& {
-    for (auto& [subject, c] : rows)
-      if (subject == id)
-        return c;
-    rows.emplace_back(id, cached_course(id));
-    return rows.back().second;
+  // The request's courses (in order of appearance): each row as committed, and as folded.
+  struct row {
+    std::string subject;
+    course_summary committed;
+    course_summary folded;
+  };
+  std::vector<row> rows;
+  auto row_of = [&](const event& e) -> row& {
+    for (auto& x : rows)
+      if (x.subject == e.subject)
+        return x;
+    rows.push_back({e.subject, {}, {}});
+    // An event that says it is its subject's first needs no read: had the subject events, the
+    // log's UNIQUE(subject, subject_version) refuses the insert (and the safe path decides).
+    if (e.subject_version != 1 || course_cache.count(e.subject) > 0)
+      rows.back().committed = cached_course(e.subject);
+    rows.back().folded = rows.back().committed;
+    return rows.back();
   };
   std::vector<nlohmann::json> data;
   data.reserve(r.events.size());
   std::vector<int64_t> versions;
   for (const auto& e : r.events) {
-    auto& c = row_of(e.subject);
+    auto& c = row_of(e).folded;
     auto next = c.version + 1;
     if (e.subject_version != 0 && e.subject_version != next)
       return version_conflict(e.subject, e.subject_version, next);
@@ -489,7 +499,7 @@ caf::error sqlite_event_store::impl::append_checked(
                         std::string{"event data is not JSON: "} + ex.what());
     }
   }
-  for (auto& [subject, c] : rows) c = cached_course(subject); // the fold starts from these
+  for (auto& x : rows) x.folded = x.committed; // the fold starts from the committed rows
   try {
     if (r.remember)
       remember(*r.remember);
@@ -498,7 +508,7 @@ caf::error sqlite_event_store::impl::append_checked(
       copy.subject_version = versions[i];
       std::tie(last_seq, last_hash) = insert(copy, last_seq, last_hash);
       copy.seq = last_seq;
-      auto& c = row_of(copy.subject);
+      auto& c = row_of(copy).folded;
       apply_event(c, copy, data[i]);
       store_course(c);
       assigned.emplace_back(copy.seq, copy.subject_version);
@@ -510,7 +520,7 @@ caf::error sqlite_event_store::impl::append_checked(
       throw;
     throw write_failed{};
   }
-  for (const auto& [subject, c] : rows) cache_course(c);
+  for (const auto& x : rows) cache_course(x.folded);
   return {};
 }
 

@@ -156,6 +156,31 @@ BOOST_AUTO_TEST_CASE(the_wal_is_checkpointed_off_the_writer_and_stays_small) {
   BOOST_TEST(audit->events == 8000);
 }
 
+// An event that claims to be its subject's first is not checked against the course row (it is
+// not read): the log's own uniqueness of (subject, version) refuses it, and nothing is written.
+BOOST_AUTO_TEST_CASE(a_second_first_event_is_refused_and_writes_nothing) {
+  std::vector<cf::event> first{make("course.generation.started", "a", started_data("a"))};
+  first[0].subject_version = 1;
+  BOOST_REQUIRE(!store->append(first));
+  store.reset(); // a new store remembers no course rows
+  auto again = sqlite_event_store::open(dir.file("sub/dir/events.db"));
+  BOOST_REQUIRE(again);
+  store = std::move(*again);
+  std::vector<append_request> batch(2);
+  batch[0].events = {make("course.generation.started", "a", started_data("a"))};
+  batch[0].events[0].subject_version = 1;
+  batch[1].events = {make("course.generation.started", "b", started_data("b"))};
+  BOOST_REQUIRE(!store->append_batch(batch));
+  BOOST_TEST(is(batch[0].result, errc::conflict));
+  BOOST_TEST(!batch[1].result);
+  BOOST_TEST(*store->head() == 2);
+  BOOST_TEST(batch[1].events[0].seq == 2);
+  auto a = store->summary("a");
+  BOOST_REQUIRE(a);
+  BOOST_TEST(a->version == 1);
+  BOOST_TEST(a->last_seq == 1);
+}
+
 BOOST_AUTO_TEST_CASE(events_survive_a_round_trip_unchanged) {
   auto e = make("course.generation.started", "c1", started_data("c1"));
   e.data = nlohmann::json::parse(e.data).dump(); // canonical form, as producers write it
