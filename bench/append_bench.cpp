@@ -5,6 +5,9 @@
 //       own scoped_actor, append one course.generation.started event for a new course and await
 //       the answer, in a loop for S seconds. Prints events/s and the mean events per transaction
 //       (from metrics::global().batch_events).
+//   append_bench actors --db FILE --producers P --seconds S
+//       The same with P event-based actors on CAF's scheduler (as the service's producers are),
+//       each sending its next append when the previous one is answered. bench/run.sh row 1.
 //   append_bench raw --db FILE --batch B --seconds S
 //       The same rows through SQLiteCpp alone: the schema and pragmas from
 //       sqlite_event_store::open (durability full), then INSERTs in transactions of B rows.
