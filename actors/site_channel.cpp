@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "actors/channel.hpp"
 #include "actors/errc.hpp"
@@ -235,13 +237,32 @@ private:
                           std::to_string(pages) + " pages written to " + dir.string()};
   }
 
-  /// Picks the folder for `course_id`: `base`, `base`-2, ... (the first one that is free or
-  /// already owned by this course) and claims it with its marker file.
+  /// The folders `course_id` may get, in order: `base`, `base`-2 ... `base`-10, then `base`
+  /// with the tail of the course id, then with the whole id. Bounded: a popular title costs at
+  /// most a dozen looks per publication (it used to try `base`-N up to N = 9,999 in turn, so each
+  /// publication of a common title walked all the earlier ones, and the 10,000th failed).
+  static std::vector<std::string> candidates(const std::string& course_id,
+                                             const std::string& base) {
+    std::string id; // the id's letters and digits, lower case: safe in a path
+    for (char ch : course_id)
+      if (std::isalnum(static_cast<unsigned char>(ch)))
+        id += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::vector<std::string> out{base};
+    for (int n = 2; n <= 10; ++n) out.push_back(base + "-" + std::to_string(n));
+    if (!id.empty()) {
+      if (id.size() > 12)
+        out.push_back(base + "-" + id.substr(id.size() - 12));
+      out.push_back(base + "-" + id);
+    }
+    return out;
+  }
+
+  /// Picks the folder for `course_id` among candidates() (the first one that is free or already
+  /// owned by this course) and claims it with its marker file.
   std::string allocate(const std::string& course_id, const std::string& base) {
     std::lock_guard<std::mutex> guard{mtx_};
     fs::create_directories(root_);
-    for (size_t n = 1; n < 10000; ++n) {
-      auto slug = n == 1 ? base : base + "-" + std::to_string(n);
+    for (const auto& slug : candidates(course_id, base)) {
       auto dir = root_ / slug;
       std::error_code ec;
       if (fs::create_directory(dir, ec)) {

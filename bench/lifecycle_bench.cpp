@@ -131,6 +131,11 @@ int main(int argc, char** argv) {
   std::atomic<int64_t> failed{0};
   std::mutex times_mx;
   std::vector<double> times_ms;
+  std::map<std::string, int> why_failed; // under times_mx
+  auto note = [&](const std::string& why) {
+    std::lock_guard<std::mutex> lock{times_mx};
+    ++why_failed[why];
+  };
   auto start = clock_type::now();
   auto end =
       start
@@ -146,6 +151,13 @@ int main(int argc, char** argv) {
         auto res = cli.Post("/v1/courses", course_body, "application/json");
         if (!res || res->status != 202) {
           ++failed;
+          note("POST "
+               + (res ? std::to_string(res->status) : "error " + httplib::to_string(res.error()))
+               + " after "
+               + std::to_string(
+                   std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - start)
+                       .count())
+               + " ms");
           continue;
         }
         auto course = json::parse(res->body).value("course_id", "");
@@ -154,6 +166,7 @@ int main(int argc, char** argv) {
                 course, deadline, [](const course_news& n) { return !n.payment_id.empty(); },
                 news)) {
           ++failed;
+          note("no payment.required within 30 s");
           continue;
         }
         auto body = cf::make_stripe_event(course, news.payment_id, 4900, "EUR");
@@ -166,6 +179,9 @@ int main(int argc, char** argv) {
             || !board.wait(
                 course, deadline, [](const course_news& n) { return n.published; }, news)) {
           ++failed;
+          note(!paid                 ? std::string{"webhook: no answer"}
+               : paid->status != 200 ? "webhook " + std::to_string(paid->status) + ": " + paid->body
+                                     : std::string{"not published within 30 s"});
           continue;
         }
         board.forget(course);
@@ -187,5 +203,6 @@ int main(int argc, char** argv) {
   std::cout << "lifecycles_per_s=" << static_cast<double>(completed) / elapsed
             << " completed=" << completed << " failed=" << failed << " p50_ms=" << pct(0.5)
             << " p99_ms=" << pct(0.99) << " stream=" << (streaming ? "yes" : "no") << "\n";
+  for (const auto& [why, n] : why_failed) std::cerr << "failed " << n << "x: " << why << "\n";
   return failed == 0 && completed > 0 ? 0 : 1;
 }

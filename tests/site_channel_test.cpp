@@ -239,6 +239,35 @@ BOOST_AUTO_TEST_CASE(same_title_gets_a_suffix_and_republishing_reuses_the_folder
   BOOST_CHECK_EQUAL(std::distance(fs::directory_iterator{tmp.path}, fs::directory_iterator{}), 3);
 }
 
+// A common title: after title-2 ... title-10 the folder carries the end of the course id, so a
+// publication looks at a dozen folders at most, however many courses share the title; each
+// course finds its own folder again when republished, also from a new channel object.
+BOOST_AUTO_TEST_CASE(many_courses_with_one_title_get_bounded_unique_folders) {
+  temp_dir tmp;
+  auto ch = cf::make_site_channel(tmp.path.string(), "https://x.example");
+  std::vector<std::string> urls;
+  for (int i = 1; i <= 13; ++i) {
+    auto id = "0190e4c2-7a1b-7cde-8f00-0000000000" + std::to_string(10 + i);
+    auto r = ch->publish(make_course(id, "Knitting Basics"));
+    BOOST_REQUIRE(r);
+    urls.push_back(r->url);
+  }
+  BOOST_CHECK_EQUAL(urls[0], "https://x.example/knitting-basics/");
+  BOOST_CHECK_EQUAL(urls[9], "https://x.example/knitting-basics-10/");
+  BOOST_CHECK_EQUAL(urls[10], "https://x.example/knitting-basics-000000000021/");
+  BOOST_CHECK_EQUAL(urls[12], "https://x.example/knitting-basics-000000000023/");
+  auto ch2 = cf::make_site_channel(tmp.path.string(), "https://x.example");
+  auto again = ch2->publish(make_course("0190e4c2-7a1b-7cde-8f00-000000000022", "Knitting Basics"));
+  BOOST_REQUIRE(again);
+  BOOST_CHECK_EQUAL(again->url, urls[11]);
+  // Another course whose id ends the same way takes the folder with its whole id.
+  auto twin = ch2->publish(make_course("ffffffff-7a1b-7cde-8f00-000000000021", "Knitting Basics"));
+  BOOST_REQUIRE(twin);
+  BOOST_CHECK_EQUAL(twin->url,
+                    "https://x.example/knitting-basics-ffffffff7a1b7cde8f00000000000021/");
+  BOOST_CHECK_EQUAL(std::distance(fs::directory_iterator{tmp.path}, fs::directory_iterator{}), 14);
+}
+
 BOOST_AUTO_TEST_CASE(republishing_with_fewer_lessons_removes_stale_pages) {
   temp_dir tmp;
   auto ch = cf::make_site_channel(tmp.path.string(), "https://x.example");
