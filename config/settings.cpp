@@ -109,7 +109,9 @@ const std::vector<option>& options() {
       int_option("http", "port", "port", "TCP port to listen on; 0 picks a free one.",
                  &settings::port, 0, 65535),
       int_option("http", "threads", "http-threads",
-                 "Worker threads answering HTTP requests (cpp-httplib's default is 8).",
+                 "Worker threads answering HTTP requests. A keep-alive connection holds one "
+                 "while it is open, so this bounds the clients served at once; others wait (up "
+                 "to the 5 s keep-alive timeout). cpp-httplib's default is 8.",
                  &settings::http_threads, 1, 1024),
       int_option(
           "http", "keep_alive_max", "http-keep-alive-max",

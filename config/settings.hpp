@@ -15,7 +15,7 @@ struct settings {
   std::string db = "./var/coursefactory.db";
   std::string durability = "full";
   std::string log_level = "info";
-  int32_t http_threads = 16;
+  int32_t http_threads = 128;
   int32_t http_keep_alive_max = 100000;
   int32_t http_backlog = 1024;
   int64_t http_max_body_bytes = 64 * 1024;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
@@ -230,6 +231,44 @@ BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_many_requests) {
   }
   ::close(fd);
   BOOST_TEST(answers == 50);
+}
+
+// Each open keep-alive connection holds one of http.threads; with the old default of 16, the
+// 17th client to stay connected waited until one of the first went idle for 5 s. At the default
+// every one of 64 keep-alive clients is answered at once.
+BOOST_AUTO_TEST_CASE(sixty_four_keep_alive_clients_are_served_at_once) {
+  constexpr int n = 64;
+  std::atomic<int> first_answers{0};
+  std::atomic<int> answered{0};
+  std::atomic<int64_t> slowest_ms{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < n; ++i)
+    clients.emplace_back([&] {
+      httplib::Client c{"127.0.0.1", port};
+      c.set_keep_alive(true);
+      c.set_read_timeout(10, 0);
+      for (int k = 0; k < 2; ++k) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto res = c.Get("/v1/health");
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
+        if (res && res->status == 200)
+          ++answered;
+        int64_t seen = slowest_ms;
+        while (ms > seen && !slowest_ms.compare_exchange_weak(seen, ms)) {
+        }
+        if (k == 0) { // stay connected, idle, until every client had its first answer
+          ++first_answers;
+          auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
+          while (first_answers < n && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds{5});
+        }
+      }
+    });
+  for (auto& t : clients) t.join();
+  BOOST_TEST(answered == n * 2);
+  BOOST_TEST(slowest_ms < 3000, "slowest answer: " << slowest_ms << " ms");
 }
 
 // An actor that takes a request and never answers: the HTTP thread gives up at
