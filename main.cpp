@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
@@ -96,13 +95,12 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
   caf::actor_system sys{cfg};
   auto log = cf::spawn_event_log(sys, std::shared_ptr<cf::sqlite_event_store>{std::move(*store)});
   // EventLog is the service's memory. Should it ever stop on its own (an exception in it), the
-  // service stops serving and exits non-zero; the next start recovers from the log. The actors
-  // wait for its answers without a timeout (cf::log_wait), so this must not go unnoticed.
-  std::atomic<bool> log_lost{false};
-  caf::actor_cast<caf::abstract_actor*>(log)->attach_functor([&log_lost](const caf::error& why) {
+  // service stops serving and exits non-zero (the shutdown below reads why it stopped); the next
+  // start recovers from the log. The actors wait for its answers without a timeout
+  // (cf::log_wait), so this must not go unnoticed.
+  caf::actor_cast<caf::abstract_actor*>(log)->attach_functor([](const caf::error& why) {
     if (why == caf::exit_reason::user_shutdown)
       return;
-    log_lost = true;
     cf::log_event(cf::log_level::error, "main", "the event log stopped",
                   {{"error", caf::to_string(why)}});
     kill(getpid(), SIGTERM); // taken by the signal thread: stops HTTP, then the actors
@@ -176,11 +174,16 @@ int serve(const std::vector<std::string>& args, sigset_t signals) {
       }
     self->request(log, std::chrono::seconds{10}, cf::head_atom::value)
         .receive([](int64_t) {}, [](caf::error&) {});
+    // Why EventLog ended: a log that stopped on its own before (its down message comes at once)
+    // or now, rather than by this exit, makes the exit code 1.
+    self->monitor(log);
     self->send_exit(log, caf::exit_reason::user_shutdown);
+    self->receive([&](const caf::down_msg& down) {
+      if (down.reason != caf::exit_reason::user_shutdown)
+        rc = 1;
+    });
   }
   sys.await_all_actors_done();
-  if (log_lost)
-    rc = 1;
   if (rc == 0)
     cf::log_event(cf::log_level::info, "main", "stopped");
   return rc;

@@ -170,8 +170,9 @@ struct sqlite_event_store::impl {
   std::string last_hash;
   // Read-model rows of recently written courses as committed, so that an append neither reads
   // its course row nor its subject's last version (the row holds it: the fold sets version).
-  // Emptied when another connection commits (PRAGMA data_version moved), after a rollback, and
-  // when it grows beyond course_cache_limit.
+  // Only committed rows: a batch stages its rows (batch_rows) and they move here after its
+  // commit. Emptied when another connection commits (PRAGMA data_version moved), after a failed
+  // batch (needless, but cheap) and when it grows beyond course_cache_limit.
   std::unordered_map<std::string, course_summary> course_cache;
   int64_t seen_data_version = -1;
   static constexpr size_t course_cache_limit = 16384;
@@ -257,8 +258,11 @@ struct sqlite_event_store::impl {
   caf::error append_one(const append_request& r, int64_t& last_seq, std::string& last_hash,
                         std::vector<std::pair<int64_t, int64_t>>& assigned);
 
+  // The rows a batch has written so far, by course: committed only with the batch.
+  using batch_rows = std::unordered_map<std::string, course_summary>;
+
   caf::error append_checked(const append_request& r, int64_t& last_seq, std::string& last_hash,
-                            std::vector<std::pair<int64_t, int64_t>>& assigned);
+                            std::vector<std::pair<int64_t, int64_t>>& assigned, batch_rows& staged);
 
   // Runs every request of `batch` in one transaction; `safe`: each in a savepoint of its own.
   void run_batch(std::vector<append_request>& batch,
@@ -275,10 +279,11 @@ struct sqlite_event_store::impl {
     seen_data_version = v;
   }
 
-  // The committed read-model row of `id` (empty id: no such course), from the cache.
-  course_summary cached_course(const std::string& id) {
-    auto i = course_cache.find(id);
-    if (i != course_cache.end())
+  // The read-model row of `id` as this batch left it so far (empty id: no such course).
+  course_summary cached_course(const std::string& id, const batch_rows& staged) {
+    if (auto i = staged.find(id); i != staged.end())
+      return i->second;
+    if (auto i = course_cache.find(id); i != course_cache.end())
       return i->second;
     course_summary c;
     load_course(id, c);
@@ -456,7 +461,7 @@ caf::error check_request(const append_request& r) {
 // needs no savepoint. A write that fails anyway throws write_failed.
 caf::error sqlite_event_store::impl::append_checked(
     const append_request& r, int64_t& last_seq, std::string& last_hash,
-    std::vector<std::pair<int64_t, int64_t>>& assigned) {
+    std::vector<std::pair<int64_t, int64_t>>& assigned, batch_rows& staged) {
   if (r.remember) {
     auto live = recall(r.remember->scope, r.remember->key, r.remember->not_before_us);
     if (live.found)
@@ -477,8 +482,8 @@ caf::error sqlite_event_store::impl::append_checked(
     rows.push_back({e.subject, {}, {}});
     // An event that says it is its subject's first needs no read: had the subject events, the
     // log's UNIQUE(subject, subject_version) refuses the insert (and the safe path decides).
-    if (e.subject_version != 1 || course_cache.count(e.subject) > 0)
-      rows.back().committed = cached_course(e.subject);
+    if (e.subject_version != 1 || staged.count(e.subject) > 0 || course_cache.count(e.subject) > 0)
+      rows.back().committed = cached_course(e.subject, staged);
     rows.back().folded = rows.back().committed;
     return rows.back();
   };
@@ -519,8 +524,10 @@ caf::error sqlite_event_store::impl::append_checked(
     if ((ex.getErrorCode() & 0xFF) != SQLITE_CONSTRAINT)
       throw;
     throw write_failed{};
+  } catch (const nlohmann::json::exception&) {
+    throw write_failed{}; // data the fold cannot read: the safe path answers invalid_argument
   }
-  for (const auto& x : rows) cache_course(x.folded);
+  for (const auto& x : rows) staged[x.subject] = x.folded;
   return {};
 }
 
@@ -572,13 +579,14 @@ void sqlite_event_store::impl::run_batch(
   auto seq = last_seq;
   auto hash = last_hash;
   bool stored = false;
+  batch_rows staged;
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& r = batch[i];
     r.result = check_request(r);
     if (r.result)
       continue;
     if (!safe) {
-      r.result = append_checked(r, seq, hash, assigned[i]); // failed: it wrote nothing
+      r.result = append_checked(r, seq, hash, assigned[i], staged); // failed: wrote nothing
       stored = stored || (!r.result && !r.events.empty());
       continue;
     }
@@ -612,6 +620,7 @@ void sqlite_event_store::impl::run_batch(
   tx.commit();
   last_seq = seq;
   last_hash = std::move(hash);
+  for (const auto& entry : staged) cache_course(entry.second);
 }
 
 caf::error sqlite_event_store::append_batch(std::vector<append_request>& batch) {

@@ -73,17 +73,19 @@ void wal_checkpointer::run() {
       continue;
     // PASSIVE copies what no reader needs and never waits for the writer; then again what the
     // writer added meanwhile (a few rounds at most: copying is faster than committing).
+    bool copied_any = false;
     for (int round = 0; round < 4; ++round) {
       int in_log = 0;
       int copied = 0;
       if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_log, &copied)
           != SQLITE_OK)
-        break;
+        break; // busy (the writer checkpoints itself right now): next time
+      copied_any = copied_any || copied > 0;
       if (copied >= in_log)
         break;
     }
     std::lock_guard<std::mutex> guard{mutex_};
-    ++completed_;
+    completed_ += copied_any ? 1 : 0;
   }
   sqlite3_close(db);
 }

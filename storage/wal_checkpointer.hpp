@@ -34,7 +34,7 @@ public:
   /// Installs the hook on the writer connection `db` (which must outlive this object's use).
   void attach(sqlite3* db);
 
-  /// Checkpoints this object's thread has completed (for tests and metrics).
+  /// Checkpoints of this object's thread that copied frames (for tests).
   int64_t completed() const;
 
 private:

@@ -181,6 +181,33 @@ BOOST_AUTO_TEST_CASE(a_second_first_event_is_refused_and_writes_nothing) {
   BOOST_TEST(a->last_seq == 1);
 }
 
+// Data that is JSON but not what the fold reads (found by review): the append is refused as
+// invalid, nothing escapes as an exception, and the rest of its batch commits; rows written by
+// a batch reach the remembered rows only once it committed.
+BOOST_AUTO_TEST_CASE(data_the_fold_cannot_read_is_refused_and_the_batch_goes_on) {
+  auto list = make("course.generation.started", "x");
+  list.data = "[1]";
+  std::vector<cf::event> one{list};
+  caf::error err;
+  BOOST_CHECK_NO_THROW(err = store->append(one));
+  BOOST_TEST(is(err, errc::invalid_argument), to_string(err));
+
+  std::vector<append_request> batch(2);
+  batch[0].events = {make("course.generation.started", "a", started_data("a"))};
+  auto bad = make("course.generation.started", "b");
+  bad.data = R"({"title": 5})";
+  batch[1].events = {bad};
+  BOOST_CHECK_NO_THROW(err = store->append_batch(batch));
+  BOOST_TEST(!err);
+  BOOST_TEST(!batch[0].result);
+  BOOST_TEST(is(batch[1].result, errc::invalid_argument));
+  BOOST_TEST(*store->head() == 1);
+  std::vector<cf::event> next{make("course.generation.completed", "a")};
+  BOOST_REQUIRE(!store->append(next));
+  BOOST_TEST(next[0].subject_version == 2);
+  BOOST_TEST(is(store->summary("b").error(), errc::not_found));
+}
+
 BOOST_AUTO_TEST_CASE(events_survive_a_round_trip_unchanged) {
   auto e = make("course.generation.started", "c1", started_data("c1"));
   e.data = nlohmann::json::parse(e.data).dump(); // canonical form, as producers write it
