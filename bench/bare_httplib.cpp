@@ -15,7 +15,7 @@
 
 int main(int argc, char** argv) {
   int port = argc == 3 && std::string{argv[1]} == "--port" ? std::stoi(argv[2]) : 0;
-  constexpr size_t threads = 128;            // settings::http_threads
+  constexpr size_t threads = 128;           // settings::http_threads
   constexpr size_t keep_alive_max = 100000; // settings::http_keep_alive_max
   constexpr int backlog = 1024;             // settings::http_backlog
   constexpr size_t max_body = 64 * 1024;    // settings::http_max_body_bytes
