@@ -47,12 +47,16 @@ struct event_log_state {
 using event_log_impl = event_log_actor::extend<caf::reacts_to<flush_atom>>;
 using event_log_pointer = event_log_impl::stateful_pointer<event_log_state>;
 
-void publish(event_log_pointer self, const std::vector<event>& committed) {
+// Sends each subscriber the events of the committed requests (no result) that it follows, in
+// seq order: one copy per subscriber of what it follows, nothing else.
+void publish(event_log_pointer self, const std::vector<append_request>& requests) {
   for (auto& sub : self->state.subscribers) {
     std::vector<event> matching;
-    for (const auto& e : committed)
-      if (type_matches(sub.pattern, e.type))
-        matching.push_back(e);
+    for (const auto& r : requests)
+      if (!r.result)
+        for (const auto& e : r.events)
+          if (type_matches(sub.pattern, e.type))
+            matching.push_back(e);
     if (!matching.empty())
       self->send(sub.who, notify_atom::value, std::move(matching));
   }
@@ -99,7 +103,9 @@ void flush(event_log_pointer self) {
   auto failed = st.store->append_batch(requests);
   auto done = std::chrono::steady_clock::now();
   m.commit_seconds.observe(std::chrono::duration<double>(done - started).count());
-  std::vector<event> committed;
+  // Subscribers first, from the requests themselves: the answers then take their events.
+  publish(self, requests);
+  size_t committed = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& r = requests[i];
     m.append_seconds.observe(std::chrono::duration<double>(done - batch[i].received).count());
@@ -108,16 +114,12 @@ void flush(event_log_pointer self) {
       batch[i].promise.deliver(r.result);
       continue;
     }
-    for (const auto& e : r.events) {
-      m.events_appended.add(e.type);
-      committed.push_back(e);
-    }
+    for (const auto& e : r.events) m.events_appended.add(e.type);
+    committed += r.events.size();
     batch[i].promise.deliver(std::move(r.events));
   }
   if (!failed)
-    m.batch_events.observe(static_cast<double>(committed.size()));
-  if (!committed.empty())
-    publish(self, committed);
+    m.batch_events.observe(static_cast<double>(committed));
 }
 
 // Stamps the events and queues them for the next group commit; the answer comes from flush.

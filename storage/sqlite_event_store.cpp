@@ -258,6 +258,16 @@ struct sqlite_event_store::impl {
   caf::error append_one(const append_request& r, int64_t& last_seq, std::string& last_hash,
                         std::vector<std::pair<int64_t, int64_t>>& assigned);
 
+  // errc::duplicate when the request's idempotency key is live in the log already.
+  caf::error key_used_before(const append_request& r) {
+    if (!r.remember)
+      return {};
+    const auto& k = *r.remember;
+    if (!recall(k.scope, k.key, k.not_before_us).found)
+      return {};
+    return make_error(errc::duplicate, k.scope + " key " + k.key + " was used before");
+  }
+
   // The rows a batch has written so far, by course: committed only with the batch.
   using batch_rows = std::unordered_map<std::string, course_summary>;
 
@@ -462,12 +472,8 @@ caf::error check_request(const append_request& r) {
 caf::error sqlite_event_store::impl::append_checked(
     const append_request& r, int64_t& last_seq, std::string& last_hash,
     std::vector<std::pair<int64_t, int64_t>>& assigned, batch_rows& staged) {
-  if (r.remember) {
-    auto live = recall(r.remember->scope, r.remember->key, r.remember->not_before_us);
-    if (live.found)
-      return make_error(errc::duplicate,
-                        r.remember->scope + " key " + r.remember->key + " was used before");
-  }
+  if (auto err = key_used_before(r))
+    return err;
   // The request's courses (in order of appearance): each row as committed, and as folded.
   struct row {
     std::string subject;
@@ -535,21 +541,15 @@ caf::error sqlite_event_store::impl::append_one(
     const append_request& r, int64_t& last_seq, std::string& last_hash,
     std::vector<std::pair<int64_t, int64_t>>& assigned) {
   try {
-    if (r.remember) {
-      auto live = recall(r.remember->scope, r.remember->key, r.remember->not_before_us);
-      if (live.found)
-        return make_error(errc::duplicate,
-                          r.remember->scope + " key " + r.remember->key + " was used before");
+    if (auto err = key_used_before(r))
+      return err;
+    if (r.remember)
       remember(*r.remember);
-    }
     for (const auto& e : r.events) {
       auto copy = e;
       copy.subject_version = next_subject_version(e.subject);
       if (e.subject_version != 0 && e.subject_version != copy.subject_version)
-        return make_error(errc::conflict, "expected " + e.subject + " at version "
-                                              + std::to_string(e.subject_version - 1)
-                                              + ", the log has version "
-                                              + std::to_string(copy.subject_version - 1));
+        return version_conflict(e.subject, e.subject_version, copy.subject_version);
       std::tie(last_seq, last_hash) = insert(copy, last_seq, last_hash);
       copy.seq = last_seq;
       course_summary c;
