@@ -105,6 +105,14 @@ std::unique_ptr<cf::sqlite_event_store> open_store(const std::string& path, cf::
   return std::move(*store);
 }
 
+// The result line of the append modes; exit status 1 when an append failed.
+int report(int64_t appended, int64_t failed, double elapsed, double transactions) {
+  std::cout << "events_per_s=" << static_cast<int64_t>(static_cast<double>(appended) / elapsed)
+            << " events=" << appended << " errors=" << failed << " mean_batch="
+            << (transactions > 0 ? static_cast<double>(appended) / transactions : 0.0) << "\n";
+  return failed == 0 ? 0 : 1;
+}
+
 int run_append(const options& o) {
   auto store = open_store(o.db, cf::durability::full);
   if (!store)
@@ -138,10 +146,7 @@ int run_append(const options& o) {
   auto elapsed = seconds_since(start);
   auto transactions = static_cast<double>(batches.count() - batches_before);
   caf::anon_send_exit(log, caf::exit_reason::user_shutdown);
-  std::cout << "events_per_s=" << static_cast<int64_t>(appended / elapsed) << " events=" << appended
-            << " errors=" << failed << " mean_batch="
-            << (transactions > 0 ? static_cast<double>(appended) / transactions : 0.0) << "\n";
-  return failed == 0 ? 0 : 1;
+  return report(appended, failed, elapsed, transactions);
 }
 
 // As run_append, but each producer is an event-based actor on CAF's scheduler, as
@@ -193,10 +198,7 @@ int run_actors(const options& o) {
   auto elapsed = seconds_since(start);
   auto transactions = static_cast<double>(batches.count() - batches_before);
   caf::anon_send_exit(log, caf::exit_reason::user_shutdown);
-  std::cout << "events_per_s=" << static_cast<int64_t>(*appended / elapsed)
-            << " events=" << *appended << " errors=" << *failed << " mean_batch="
-            << (transactions > 0 ? static_cast<double>(*appended) / transactions : 0.0) << "\n";
-  return *failed == 0 ? 0 : 1;
+  return report(*appended, *failed, elapsed, transactions);
 }
 
 int run_raw(const options& o) {
