@@ -16,7 +16,79 @@ bool is_known_status(const std::string& s) {
   return false;
 }
 
+namespace {
+
+// read_fold_input's reader over a parsed nlohmann::json document.
+struct json_reader {
+  const nlohmann::json& root;
+
+  // The value at `path`; null when a key is missing.
+  const nlohmann::json* find(std::initializer_list<const char*> path) const {
+    const nlohmann::json* at = &root;
+    for (const char* key : path) {
+      if (!at->is_object())
+        throw fold_error(std::string{"a value on the way to "} + key + " is not an object");
+      auto i = at->find(key);
+      if (i == at->end())
+        return nullptr;
+      at = &*i;
+    }
+    return at;
+  }
+
+  std::string text(std::initializer_list<const char*> path) const {
+    auto* v = find(path);
+    if (v == nullptr)
+      return {};
+    if (!v->is_string())
+      throw fold_error(fold_path_name(path) + " is not a string");
+    return v->get<std::string>();
+  }
+
+  bool flag(std::initializer_list<const char*> path) const {
+    auto* v = find(path);
+    if (v == nullptr)
+      return false;
+    if (!v->is_boolean())
+      throw fold_error(fold_path_name(path) + " is not true or false");
+    return v->get<bool>();
+  }
+
+  int64_t number(std::initializer_list<const char*> path, int64_t otherwise) const {
+    auto* v = find(path);
+    if (v == nullptr)
+      return otherwise;
+    if (v->is_boolean()) // as nlohmann::json's value() converts them
+      return v->get<bool>() ? 1 : 0;
+    if (!v->is_number())
+      throw fold_error(fold_path_name(path) + " is not a number");
+    return v->get<int64_t>();
+  }
+
+  bool is_object(std::initializer_list<const char*> path) const {
+    auto* v = find(path);
+    return v != nullptr && v->is_object();
+  }
+};
+
+} // namespace
+
+std::string fold_path_name(std::initializer_list<const char*> path) {
+  std::string out;
+  for (const char* key : path) out += (out.empty() ? "" : ".") + std::string{key};
+  return out;
+}
+
+fold_input fold_input_of(const std::string& type, const nlohmann::json& data) {
+  json_reader r{data};
+  return read_fold_input(type, r);
+}
+
 void apply_event(course_summary& c, const event& e, const nlohmann::json& data) {
+  apply_event(c, e, fold_input_of(e.type, data));
+}
+
+void apply_event(course_summary& c, const event& e, const fold_input& in) {
   using namespace event_types;
   if (c.id.empty()) {
     c.id = e.subject;
@@ -26,48 +98,43 @@ void apply_event(course_summary& c, const event& e, const nlohmann::json& data) 
   c.last_seq = e.seq;
   c.updated_us = e.time_us;
   if (e.type == generation_started) {
-    const auto& p = data.value("parameters", nlohmann::json::object());
     c.status = course_status::generating;
-    c.title = data.value("title", "");
-    c.user_id = data.value("user_id", "");
-    c.language = p.value("language", "");
-    c.dry_run = p.value("dry_run", false);
-    if (auto price = p.find("price"); price != p.end() && price->is_object()) {
-      c.amount_cents = price->value("amount_cents", int64_t{0});
-      c.currency = price->value("currency", "");
-    }
-    c.attempt = data.value("attempt", 1);
+    c.title = in.title;
+    c.user_id = in.user_id;
+    c.language = in.language;
+    c.dry_run = in.dry_run;
+    c.amount_cents = in.amount_cents;
+    c.currency = in.currency;
+    c.attempt = static_cast<int32_t>(in.attempt);
     c.content_seq = 0;
   } else if (e.type == generation_completed) {
     c.status = course_status::generated;
     c.content_seq = e.seq;
     c.last_error.clear();
   } else if (e.type == generation_failed) {
-    c.last_error = data.value("error", "");
-    c.status = data.value("will_retry", false) ? course_status::generating
-                                               : course_status::generation_failed;
+    c.last_error = in.error;
+    c.status = in.will_retry ? course_status::generating : course_status::generation_failed;
   } else if (e.type == payment_required) {
     c.status = course_status::awaiting_payment;
-    c.payment_id = data.value("payment_id", "");
-    auto expires = parse_time(data.value("expires_at", ""));
+    c.payment_id = in.payment_id;
+    auto expires = parse_time(in.expires_at);
     c.payment_expires_us = expires ? *expires : 0;
   } else if (e.type == payment_completed) {
     c.status = course_status::paid;
     c.last_error.clear();
   } else if (e.type == payment_failed) {
     c.status = course_status::payment_failed;
-    c.last_error = data.value("reason", "");
+    c.last_error = in.reason;
   } else if (e.type == distribution_requested) {
     c.status = course_status::distributing;
-    c.distribution_attempt = data.value("attempt", 1);
+    c.distribution_attempt = static_cast<int32_t>(in.attempt);
   } else if (e.type == distribution_completed) {
     c.status = course_status::published;
-    c.url = data.value("url", "");
+    c.url = in.url;
     c.last_error.clear();
   } else if (e.type == distribution_failed) {
-    c.last_error = data.value("channel", "") + ": " + data.value("error", "");
-    c.status = data.value("will_retry", false) ? course_status::distributing
-                                               : course_status::distribution_failed;
+    c.last_error = in.channel + ": " + in.error;
+    c.status = in.will_retry ? course_status::distributing : course_status::distribution_failed;
   }
 }
 

@@ -4,10 +4,13 @@
 
 #include <caf/meta/type_name.hpp>
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json_fwd.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "actors/catalogue.hpp"
 #include "actors/event.hpp"
 
 namespace cf {
@@ -96,8 +99,81 @@ typename Inspector::result_type inspect(Inspector& f, course_page& x) {
   return f(caf::meta::type_name("cf.course_page"), x.items, x.next_after);
 }
 
-/// Folds `e` (whose parsed data is `data`) into `c`. `c.id` empty means "no course yet".
-/// Events of unknown types only advance version and time.
+/// An event's data the fold cannot read: not JSON, or a value it reads is of another type.
+struct fold_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// The values of an event's data that the fold reads; it never looks at the rest.
+struct fold_input {
+  std::string title;        ///< generation.started
+  std::string user_id;      ///< generation.started
+  std::string language;     ///< generation.started: parameters.language
+  bool dry_run = false;     ///< generation.started: parameters.dry_run
+  int64_t amount_cents = 0; ///< generation.started: parameters.price.amount_cents
+  std::string currency;     ///< generation.started: parameters.price.currency
+  int64_t attempt = 1;      ///< generation.started, distribution.requested
+  std::string error;        ///< generation.failed, distribution.failed
+  bool will_retry = false;  ///< generation.failed, distribution.failed
+  std::string payment_id;   ///< payment.required
+  std::string expires_at;   ///< payment.required
+  std::string reason;       ///< payment.failed
+  std::string url;          ///< distribution.completed
+  std::string channel;      ///< distribution.failed
+};
+
+/// Reads the values that the fold of an event of type `type` uses, and no others, through `r`,
+/// which has `text`, `flag` and `number` (the value at a path of keys, or the default when a key
+/// is missing) and `is_object` (whether the path leads to an object). A reader throws
+/// fold_error for a value of another type, or a path through something else than an object.
+/// One list of keys for both readers: nlohmann::json's (fold_input_of) and the storage's fast
+/// one (storage/fold_reader.hpp).
+template <class Reader>
+fold_input read_fold_input(const std::string& type, Reader& r) {
+  namespace t = event_types;
+  fold_input in;
+  if (type == t::generation_started) {
+    in.title = r.text({"title"});
+    in.user_id = r.text({"user_id"});
+    in.language = r.text({"parameters", "language"});
+    in.dry_run = r.flag({"parameters", "dry_run"});
+    if (r.is_object({"parameters", "price"})) {
+      in.amount_cents = r.number({"parameters", "price", "amount_cents"}, 0);
+      in.currency = r.text({"parameters", "price", "currency"});
+    }
+    in.attempt = r.number({"attempt"}, 1);
+  } else if (type == t::generation_failed) {
+    in.error = r.text({"error"});
+    in.will_retry = r.flag({"will_retry"});
+  } else if (type == t::payment_required) {
+    in.payment_id = r.text({"payment_id"});
+    in.expires_at = r.text({"expires_at"});
+  } else if (type == t::payment_failed) {
+    in.reason = r.text({"reason"});
+  } else if (type == t::distribution_requested) {
+    in.attempt = r.number({"attempt"}, 1);
+  } else if (type == t::distribution_completed) {
+    in.url = r.text({"url"});
+  } else if (type == t::distribution_failed) {
+    in.channel = r.text({"channel"});
+    in.error = r.text({"error"});
+    in.will_retry = r.flag({"will_retry"});
+  }
+  return in;
+}
+
+/// "parameters.price.currency" for a reader's path of keys (in its fold_error messages).
+std::string fold_path_name(std::initializer_list<const char*> path);
+
+/// The fold's values of an event of type `type` from its parsed data. Throws fold_error.
+fold_input fold_input_of(const std::string& type, const nlohmann::json& data);
+
+/// Folds `e`, whose data holds `in`, into `c`. `c.id` empty means "no course yet". Events of
+/// unknown types only advance version and time.
+void apply_event(course_summary& c, const event& e, const fold_input& in);
+
+/// The same from `e`'s parsed data (tests and fakes; the store reads with its own reader).
+/// Throws fold_error.
 void apply_event(course_summary& c, const event& e, const nlohmann::json& data);
 
 /// The summary as the JSON object the API serves (without content).

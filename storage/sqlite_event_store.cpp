@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <tuple>
 #include <unordered_map>
 
@@ -18,6 +17,7 @@
 #include "storage/audit.hpp"
 #include "storage/event_rows.hpp"
 #include "storage/event_versions.hpp"
+#include "storage/fold_reader.hpp"
 #include "storage/migrations.hpp"
 #include "storage/wal_checkpointer.hpp"
 
@@ -94,17 +94,6 @@ caf::error from_exception(const SQLite::Exception& ex) {
   return make_error(errc::storage_unavailable, ex.what());
 }
 
-// The read model's step for one stored event, the same for append and rebuild. The fold needs
-// nothing from the (large) content of a completed generation, so that is not parsed. Throws
-// nlohmann::json::exception when the data is not JSON.
-nlohmann::json fold_data(const event& e) {
-  return e.type == event_types::generation_completed
-             ? nlohmann::json::object()
-             : nlohmann::json::parse(e.data.empty() ? "{}" : e.data);
-}
-
-void fold(course_summary& c, const event& e) { apply_event(c, e, fold_data(e)); }
-
 caf::error version_conflict(const std::string& subject, int64_t expected, int64_t next) {
   return make_error(errc::conflict, "expected " + subject + " at version "
                                         + std::to_string(expected - 1) + ", the log has version "
@@ -176,6 +165,8 @@ struct sqlite_event_store::impl {
   std::unordered_map<std::string, course_summary> course_cache;
   int64_t seen_data_version = -1;
   static constexpr size_t course_cache_limit = 16384;
+  // The fold's reader of event data, for append and rebuild alike.
+  fold_reader reader;
   // Last: stopped before the writer connection closes (and checkpoints one last time).
   std::unique_ptr<wal_checkpointer> checkpointer;
 
@@ -493,7 +484,7 @@ caf::error sqlite_event_store::impl::append_checked(
     rows.back().folded = rows.back().committed;
     return rows.back();
   };
-  std::vector<nlohmann::json> data;
+  std::vector<fold_input> data;
   data.reserve(r.events.size());
   std::vector<int64_t> versions;
   for (const auto& e : r.events) {
@@ -504,10 +495,9 @@ caf::error sqlite_event_store::impl::append_checked(
     c.version = next;
     versions.push_back(next);
     try {
-      data.push_back(fold_data(e));
-    } catch (const nlohmann::json::exception& ex) {
-      return make_error(errc::invalid_argument,
-                        std::string{"event data is not JSON: "} + ex.what());
+      data.push_back(reader.read(e));
+    } catch (const fold_error& ex) {
+      return make_error(errc::invalid_argument, std::string{"event data: "} + ex.what());
     }
   }
   for (auto& x : rows) x.folded = x.committed; // the fold starts from the committed rows
@@ -530,8 +520,6 @@ caf::error sqlite_event_store::impl::append_checked(
     if ((ex.getErrorCode() & 0xFF) != SQLITE_CONSTRAINT)
       throw;
     throw write_failed{};
-  } catch (const nlohmann::json::exception&) {
-    throw write_failed{}; // data the fold cannot read: the safe path answers invalid_argument
   }
   for (const auto& x : rows) staged[x.subject] = x.folded;
   return {};
@@ -554,7 +542,7 @@ caf::error sqlite_event_store::impl::append_one(
       copy.seq = last_seq;
       course_summary c;
       load_course(copy.subject, c);
-      fold(c, copy);
+      apply_event(c, copy, reader.read(copy));
       store_course(c);
       assigned.emplace_back(copy.seq, copy.subject_version);
     }
@@ -565,8 +553,8 @@ caf::error sqlite_event_store::impl::append_one(
     if ((ex.getErrorCode() & 0xFF) != SQLITE_CONSTRAINT)
       throw;
     return make_error(errc::conflict, ex.what());
-  } catch (const nlohmann::json::exception& ex) {
-    return make_error(errc::invalid_argument, std::string{"event data is not JSON: "} + ex.what());
+  } catch (const fold_error& ex) {
+    return make_error(errc::invalid_argument, std::string{"event data: "} + ex.what());
   }
 }
 
@@ -707,7 +695,7 @@ caf::expected<rebuild_report> sqlite_event_store::rebuild() {
         at = e.seq;
         if (auto err = upcast(e)) // the fold reads the current schema only
           return err;
-        fold(courses[e.subject], e);
+        apply_event(courses[e.subject], e, p.reader.read(e));
       }
       r.events += read;
     }
@@ -723,7 +711,7 @@ caf::expected<rebuild_report> sqlite_event_store::rebuild() {
     r.courses = static_cast<int64_t>(sorted.size());
   } catch (const SQLite::Exception& ex) {
     return from_exception(ex);
-  } catch (const nlohmann::json::exception& ex) {
+  } catch (const fold_error& ex) {
     return make_error(errc::storage_corrupt,
                       "event seq " + std::to_string(at) + " cannot be folded: " + ex.what());
   }
