@@ -103,8 +103,10 @@ void apply_event(course_summary& c, const event& e, const fold_input& in) {
     c.user_id = in.user_id;
     c.language = in.language;
     c.dry_run = in.dry_run;
-    c.amount_cents = in.amount_cents;
-    c.currency = in.currency;
+    if (in.priced) { // without a price the course keeps the one it had
+      c.amount_cents = in.amount_cents;
+      c.currency = in.currency;
+    }
     c.attempt = static_cast<int32_t>(in.attempt);
     c.content_seq = 0;
   } else if (e.type == generation_completed) {

@@ -110,6 +110,7 @@ struct fold_input {
   std::string user_id;      ///< generation.started
   std::string language;     ///< generation.started: parameters.language
   bool dry_run = false;     ///< generation.started: parameters.dry_run
+  bool priced = false;      ///< generation.started: parameters.price is an object
   int64_t amount_cents = 0; ///< generation.started: parameters.price.amount_cents
   std::string currency;     ///< generation.started: parameters.price.currency
   int64_t attempt = 1;      ///< generation.started, distribution.requested
@@ -137,7 +138,8 @@ fold_input read_fold_input(const std::string& type, Reader& r) {
     in.user_id = r.text({"user_id"});
     in.language = r.text({"parameters", "language"});
     in.dry_run = r.flag({"parameters", "dry_run"});
-    if (r.is_object({"parameters", "price"})) {
+    in.priced = r.is_object({"parameters", "price"});
+    if (in.priced) {
       in.amount_cents = r.number({"parameters", "price", "amount_cents"}, 0);
       in.currency = r.text({"parameters", "price", "currency"});
     }

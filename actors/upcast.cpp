@@ -62,7 +62,13 @@ caf::error upcaster_chain::upcast(event& e, int32_t target) const {
     return make_error(errc::storage_corrupt,
                       describe(e.seq, e.type, e.schema_version)
                           + " and data that is not a JSON object: it cannot be upcast");
-  for (auto v = e.schema_version; v < target; ++v) steps_.at({e.type, v})(data, e);
+  try {
+    for (auto v = e.schema_version; v < target; ++v) steps_.at({e.type, v})(data, e);
+  } catch (const nlohmann::json::exception& ex) { // a value a step reads has another type
+    return make_error(errc::storage_corrupt,
+                      describe(e.seq, e.type, e.schema_version)
+                          + " and data it cannot be upcast from: " + ex.what());
+  }
   e.data = data.dump();
   e.schema_version = target;
   return {};

@@ -92,6 +92,9 @@ BOOST_AUTO_TEST_CASE(reads_each_value_with_its_default_when_missing) {
        R"({"payment_id":"pi_1","expires_at":"2026-11-28T10:00:00Z"})"},
       {event_types::payment_failed, R"({"reason":"card declined"})"},
       {event_types::distribution_requested, R"({"attempt":4})"},
+      {event_types::distribution_requested, R"({"attempt":-7})"},
+      {event_types::distribution_requested, R"({"attempt":true})"},
+      {event_types::distribution_requested, R"({"attempt":18446744073709551615})"},
       {event_types::distribution_completed, R"({"url":"http://x/y/"})"},
       {event_types::distribution_failed, R"({"channel":"site","error":"disk full"})"},
       {"course.something.new", R"({"title":5})"}, // an unknown type: nothing is read
@@ -113,6 +116,38 @@ BOOST_AUTO_TEST_CASE(reads_each_value_with_its_default_when_missing) {
   BOOST_TEST(!bare.dry_run);
 }
 
+// Data read in place: simdjson parses a string without copying it when its capacity leaves
+// room for its padding, as strings from dump() often do.
+BOOST_AUTO_TEST_CASE(reads_data_in_place_and_copied_alike) {
+  cf::fold_reader reader;
+  auto e = make(event_types::generation_started,
+                R"({"title":"in place","parameters":{"language":"fr"},"attempt":-2})");
+  auto copied = reader.read(e);
+  e.data.reserve(e.data.size() + 256);
+  auto in_place = reader.read(e);
+  check_same(in_place, copied, "in place");
+  check_same(in_place, reference(e), "in place vs nlohmann");
+  BOOST_TEST(in_place.title == "in place");
+  BOOST_TEST(in_place.attempt == -2);
+}
+
+// The fold itself: a started event without a price keeps the course's price, as before.
+BOOST_AUTO_TEST_CASE(a_start_without_a_price_keeps_the_price_the_course_had) {
+  cf::fold_reader reader;
+  course_summary c;
+  auto first =
+      make(event_types::generation_started,
+           R"({"title":"t","parameters":{"price":{"amount_cents":900,"currency":"EUR"}}})");
+  first.subject_version = 1;
+  apply_event(c, first, reader.read(first));
+  auto again = make(event_types::generation_started, R"({"title":"t","attempt":2})");
+  again.subject_version = 2;
+  apply_event(c, again, reader.read(again));
+  BOOST_TEST(c.amount_cents == 900);
+  BOOST_TEST(c.currency == "EUR");
+  BOOST_TEST(c.attempt == 2);
+}
+
 // Values the fold reads, of another type: both readers refuse them, with the value's name.
 BOOST_AUTO_TEST_CASE(refuses_what_nlohmann_refuses) {
   cf::fold_reader reader;
@@ -125,6 +160,8 @@ BOOST_AUTO_TEST_CASE(refuses_what_nlohmann_refuses) {
       {event_types::generation_started, R"([1])"},
       {event_types::generation_failed, R"({"will_retry":1})"},
       {event_types::distribution_failed, R"({"channel":null})"},
+      {event_types::distribution_requested, R"({"attempt":null})"},
+      {event_types::generation_started, R"({"parameters":null})"},
   };
   for (const auto& [type, data] : cases) {
     BOOST_TEST_CONTEXT(type + " " + data) {
