@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "actors/event.hpp"
+#include "domain/event.hpp"
 
 namespace cf {
 

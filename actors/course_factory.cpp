@@ -12,13 +12,14 @@
 #include <random>
 #include <set>
 
-#include "actors/catalogue.hpp"
 #include "actors/durable_subscription.hpp"
-#include "actors/errc.hpp"
 #include "actors/generation_worker.hpp"
-#include "actors/logging.hpp"
-#include "actors/metrics.hpp"
-#include "actors/uuid.hpp"
+#include "domain/catalogue.hpp"
+#include "util/errc.hpp"
+#include "util/log.hpp"
+#include "util/metrics.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
 
 namespace cf {
 

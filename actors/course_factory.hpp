@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "actors/course_request.hpp"
 #include "actors/event_log.hpp"
-#include "actors/generator.hpp"
-#include "actors/retry_policy.hpp"
 #include "actors/type_ids.hpp"
+#include "content/generator.hpp"
+#include "domain/course_request.hpp"
+#include "domain/retry_policy.hpp"
 
 namespace cf {
 

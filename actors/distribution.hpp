@@ -9,10 +9,10 @@
 #include <memory>
 #include <string>
 
-#include "actors/channel.hpp"
 #include "actors/event_log.hpp"
-#include "actors/retry_policy.hpp"
 #include "actors/type_ids.hpp"
+#include "channels/channel.hpp"
+#include "domain/retry_policy.hpp"
 
 namespace cf {
 

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "actors/checkpoint_tracker.hpp"
-#include "actors/errc.hpp"
 #include "actors/event_log.hpp"
-#include "actors/logging.hpp"
+#include "util/errc.hpp"
+#include "util/log.hpp"
 
 namespace cf {
 

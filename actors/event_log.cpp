@@ -6,9 +6,11 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/errc.hpp"
-#include "actors/uuid.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/errc.hpp"
+#include "util/metrics.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
 
 namespace cf {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "actors/course_state.hpp"
-#include "actors/event.hpp"
-#include "actors/metrics.hpp"
 #include "actors/type_ids.hpp"
+#include "domain/course_state.hpp"
+#include "domain/event.hpp"
+#include "domain/log_stats.hpp"
 
 namespace cf {
 

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "actors/errc.hpp"
+#include "util/errc.hpp"
 
 namespace cf {
 

@@ -6,9 +6,9 @@
 #include <memory>
 #include <string>
 
-#include "actors/course_request.hpp"
-#include "actors/generator.hpp"
 #include "actors/type_ids.hpp"
+#include "content/generator.hpp"
+#include "domain/course_request.hpp"
 
 namespace cf {
 

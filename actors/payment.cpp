@@ -9,11 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "actors/catalogue.hpp"
 #include "actors/durable_subscription.hpp"
-#include "actors/errc.hpp"
-#include "actors/logging.hpp"
-#include "actors/uuid.hpp"
+#include "domain/catalogue.hpp"
+#include "util/errc.hpp"
+#include "util/log.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
 
 namespace cf {
 

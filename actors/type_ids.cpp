@@ -1,14 +1,14 @@
 // Registration of cf message types and the renderer for cf errors.
 #include "actors/type_ids.hpp"
 
-#include "actors/channel.hpp"
 #include "actors/course_factory.hpp"
-#include "actors/course_request.hpp"
-#include "actors/course_state.hpp"
-#include "actors/errc.hpp"
-#include "actors/event.hpp"
-#include "actors/metrics.hpp"
 #include "actors/payment.hpp"
+#include "channels/channel.hpp"
+#include "domain/course_request.hpp"
+#include "domain/course_state.hpp"
+#include "domain/event.hpp"
+#include "domain/log_stats.hpp"
+#include "util/errc.hpp"
 
 namespace cf {
 

@@ -30,15 +30,16 @@
 #include <thread>
 #include <vector>
 
-#include "actors/catalogue.hpp"
-#include "actors/course_request.hpp"
 #include "actors/event_log.hpp"
-#include "actors/generator.hpp"
-#include "actors/metrics.hpp"
-#include "actors/signing.hpp"
 #include "actors/type_ids.hpp"
-#include "actors/uuid.hpp"
+#include "content/generator.hpp"
+#include "domain/catalogue.hpp"
+#include "domain/course_request.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/metrics.hpp"
+#include "util/signing.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
 
 namespace {
 
@@ -344,7 +345,7 @@ int run_gen(const options& o) {
 
 int run_scan(const options& o) {
   SQLite::Database db{o.db, SQLite::OPEN_READONLY};
-  // The columns rebuild reads (storage/event_rows.hpp), in seq order.
+  // The columns rebuild reads (storage/detail/event_rows.hpp), in seq order.
   SQLite::Statement st{db,
                        "SELECT seq, id, source, type, subject, subject_version, time_us, "
                        "schema_version, correlation_id, causation_id, data FROM events ORDER BY "

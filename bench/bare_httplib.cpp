@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "actors/uuid.hpp"
+#include "util/uuid.hpp"
 
 int main(int argc, char** argv) {
   int port = argc == 3 && std::string{argv[1]} == "--port" ? std::stoi(argv[2]) : 0;

@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "actors/signing.hpp"
-#include "http/pay_command.hpp"
+#include "app/pay_command.hpp"
+#include "util/signing.hpp"
 
 namespace {
 

@@ -1,11 +1,47 @@
-// GET /metrics: the registry of actors/metrics.hpp plus the log's scrape-time gauges, in the
+// GET /metrics: the registry of util/metrics.hpp plus the log's scrape-time gauges, in the
 // Prometheus text format; and the route labels HTTP requests are counted under.
 #include <httplib.h>
 
-#include "actors/metrics.hpp"
+#include "domain/course_state.hpp"
+#include "domain/log_stats.hpp"
 #include "http/routes.hpp"
+#include "util/metrics.hpp"
 
 namespace cf {
+
+namespace {
+
+// The log's scrape-time gauges: head, courses by status, dead letters, consumer positions.
+void render_log_gauges(std::string& out, const log_stats& log) {
+  metric_header(out, "coursefactory_log_head_seq", "gauge", "The last committed sequence number.");
+  out += "coursefactory_log_head_seq " + std::to_string(log.head) + "\n";
+  metric_header(out, "coursefactory_courses", "gauge", "Courses by status.");
+  int64_t dead = 0;
+  for (const auto& s : log.courses_by_status) {
+    out += "coursefactory_courses{status=\"" + escape_label_value(s.status) + "\"} "
+           + std::to_string(s.count) + "\n";
+    if (s.status == course_status::generation_failed
+        || s.status == course_status::distribution_failed
+        || s.status == course_status::payment_failed)
+      dead += s.count;
+  }
+  metric_header(out, "coursefactory_dead_letter_courses", "gauge",
+                "Courses whose step failed for good (generation_failed, payment_failed, "
+                "distribution_failed): they wait for a retry or a human.");
+  out += "coursefactory_dead_letter_courses " + std::to_string(dead) + "\n";
+  metric_header(out, "coursefactory_subscriber_lag_events", "gauge",
+                "Events of a consumer's subscription committed after its checkpoint.");
+  for (const auto& c : log.consumers)
+    out += "coursefactory_subscriber_lag_events{consumer=\"" + escape_label_value(c.consumer)
+           + "\"} " + std::to_string(c.pending) + "\n";
+  metric_header(out, "coursefactory_subscriber_checkpoint_seq", "gauge",
+                "The sequence number each consumer has handled everything up to.");
+  for (const auto& c : log.consumers)
+    out += "coursefactory_subscriber_checkpoint_seq{consumer=\"" + escape_label_value(c.consumer)
+           + "\"} " + std::to_string(c.checkpoint) + "\n";
+}
+
+} // namespace
 
 std::string route_label(const std::string& method, const std::string& path) {
   // Split into segments: /v1/courses/{id}/events -> v1, courses, {id}, events.
@@ -38,7 +74,9 @@ void register_metrics_route(httplib::Server& srv, const route_context& ctx) {
     auto stats = ask<log_stats>(*c, c->actors.log, stats_atom::value);
     if (!stats)
       return fail(*c, res, stats.error());
-    res.set_content(metrics::global().render(*stats), "text/plain; version=0.0.4; charset=utf-8");
+    auto text = metrics::global().render();
+    render_log_gauges(text, *stats);
+    res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });
   reject_other_methods(srv, "/metrics", "GET");
 }

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/payment.hpp"
-#include "actors/signing.hpp"
 #include "http/problem.hpp"
 #include "http/routes.hpp"
+#include "util/signing.hpp"
 
 namespace cf {
 

@@ -6,8 +6,8 @@
 #include <caf/sec.hpp>
 #include <nlohmann/json.hpp>
 
-#include "actors/errc.hpp"
-#include "actors/metrics.hpp"
+#include "util/errc.hpp"
+#include "util/metrics.hpp"
 
 namespace cf {
 

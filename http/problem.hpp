@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/course_request.hpp"
+#include "domain/course_request.hpp"
 
 namespace httplib {
 struct Response;

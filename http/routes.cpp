@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/course_state.hpp"
-#include "actors/signing.hpp"
-#include "actors/uuid.hpp"
+#include "domain/course_state.hpp"
 #include "http/problem.hpp"
+#include "util/signing.hpp"
+#include "util/uuid.hpp"
 
 namespace cf {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "actors/course_request.hpp"
-#include "actors/errc.hpp"
+#include "domain/course_request.hpp"
 #include "http/server.hpp"
+#include "util/errc.hpp"
 
 namespace httplib {
 class Server;

@@ -13,12 +13,12 @@
 #include <iostream>
 #include <thread>
 
-#include "actors/logging.hpp"
-#include "actors/metrics.hpp"
 #include "http/event_stream.hpp"
 #include "http/problem.hpp"
 #include "http/rate_limit.hpp"
 #include "http/routes.hpp"
+#include "util/log.hpp"
+#include "util/metrics.hpp"
 
 namespace cf {
 
@@ -34,7 +34,7 @@ std::chrono::steady_clock::time_point& request_started() {
 struct http_server::impl {
   httplib::Server srv;
   route_context ctx;
-  settings cfg;
+  http_options cfg;
   std::atomic<int> listen_fd{-1};
   std::unique_ptr<event_streams> streams;
   std::unique_ptr<rate_limiter> limiter;
@@ -44,19 +44,18 @@ struct http_server::impl {
   std::atomic<bool> running{false}; // run() entered and not yet returned
 };
 
-http_server::http_server(caf::actor_system& sys, http_actors actors, const settings& s,
+http_server::http_server(caf::actor_system& sys, http_actors actors, const http_options& s,
                          std::string webhook_secret)
     : impl_(std::make_unique<impl>()) {
   auto& p = *impl_;
   p.cfg = s;
-  p.ctx =
-      route_context{&sys, std::move(actors), std::chrono::milliseconds{s.http_request_timeout_ms},
-                    std::move(webhook_secret), s.stripe_tolerance_s};
+  p.ctx = route_context{&sys, std::move(actors), std::chrono::milliseconds{s.request_timeout_ms},
+                        std::move(webhook_secret), s.stripe_tolerance_s};
   auto& srv = p.srv;
   srv.set_tcp_nodelay(true); // otherwise each keep-alive response waits ~40 ms for a delayed ACK
-  srv.set_keep_alive_max_count(static_cast<size_t>(s.http_keep_alive_max));
-  srv.set_payload_max_length(static_cast<size_t>(s.http_max_body_bytes));
-  auto threads = static_cast<size_t>(s.http_threads);
+  srv.set_keep_alive_max_count(static_cast<size_t>(s.keep_alive_max));
+  srv.set_payload_max_length(static_cast<size_t>(s.max_body_bytes));
+  auto threads = static_cast<size_t>(s.threads);
   srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Replaces httplib's default socket options, so SO_REUSEADDR is set here; the fd is kept to
   // widen the listen backlog after bind (httplib hard-codes 5).
@@ -101,7 +100,7 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const setti
   // Every answered request is counted by route and status, and timed (one thread handles a
   // request from routing to logging, so the start time can wait in a thread_local).
   // Writes are rate-limited per client address (token bucket): 429 with Retry-After beyond.
-  p.limiter = std::make_unique<rate_limiter>(s.http_rate_limit_per_s, s.http_rate_limit_burst);
+  p.limiter = std::make_unique<rate_limiter>(s.rate_limit_per_s, s.rate_limit_burst);
   srv.set_pre_routing_handler([&p](const httplib::Request& req, httplib::Response& res) {
     auto now = std::chrono::steady_clock::now();
     request_started() = now;
@@ -139,8 +138,8 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const setti
     }
   });
   stream_settings ss;
-  ss.max_streams = s.http_max_streams;
-  ss.heartbeat = std::chrono::milliseconds{s.http_stream_heartbeat_ms};
+  ss.max_streams = s.max_streams;
+  ss.heartbeat = std::chrono::milliseconds{s.stream_heartbeat_ms};
   p.streams = std::make_unique<event_streams>(p.ctx, ss);
   p.streams->register_routes(srv);
   std::error_code ec;
@@ -159,7 +158,7 @@ int http_server::bind() {
   if (port < 0)
     return -1;
   if (p.listen_fd >= 0)
-    ::listen(p.listen_fd, p.cfg.http_backlog);
+    ::listen(p.listen_fd, p.cfg.backlog);
   return port;
 }
 

@@ -3,13 +3,13 @@
 #pragma once
 
 #include <caf/actor_system.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "actors/course_factory.hpp"
 #include "actors/event_log.hpp"
 #include "actors/payment.hpp"
-#include "config/settings.hpp"
 
 namespace cf {
 
@@ -20,15 +20,32 @@ struct http_actors {
   payment_actor payment;
 };
 
+/// How the HTTP front listens and protects itself (app/ fills it from the service's settings).
+struct http_options {
+  std::string host = "127.0.0.1";
+  int32_t port = 8080;                ///< 0: any free port.
+  int32_t threads = 128;              ///< Every keep-alive connection holds one.
+  int32_t keep_alive_max = 100000;    ///< Requests per keep-alive connection.
+  int32_t backlog = 1024;             ///< The listen(2) backlog.
+  int64_t max_body_bytes = 64 * 1024; ///< Larger request bodies get 413.
+  int32_t request_timeout_ms = 5000;  ///< A route's wait for its actors; then 504.
+  int32_t max_streams = 8;            ///< Event streams (SSE) open at once.
+  int32_t stream_heartbeat_ms = 15000;
+  double rate_limit_per_s = 1000; ///< Writes per second and client (token bucket).
+  int32_t rate_limit_burst = 2000;
+  std::string site_dir = "./var/site"; ///< Served at /courses/.
+  int32_t stripe_tolerance_s = 300;    ///< Age a payment webhook's signature may have.
+};
+
 class http_server {
 public:
   /// `sys` and the actors must outlive the server. Payment webhooks are verified with
-  /// `webhook_secret`; the site channel's folder `s.site_dir` is served at /courses/.
-  http_server(caf::actor_system& sys, http_actors actors, const settings& s,
+  /// `webhook_secret`; the site channel's folder `o.site_dir` is served at /courses/.
+  http_server(caf::actor_system& sys, http_actors actors, const http_options& o,
               std::string webhook_secret);
   ~http_server();
 
-  /// Binds to s.host:s.port (port 0: any free port). Returns the bound port, or -1 when binding
+  /// Binds to o.host:o.port (port 0: any free port). Returns the bound port, or -1 when binding
   /// failed (address in use, bad host).
   int bind();
 

@@ -9,7 +9,7 @@
 # usage: scripts/rollback-drill.sh [REF [NEW_BINARY]]   (NEW_BINARY: build/release/coursefactory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source tests/await_port.sh
+source tests/testkit/await_port.sh
 ref=${1:-f6a3115}
 new=${2:-build/release/coursefactory}
 src=build/previous-src

@@ -12,10 +12,10 @@
 #include <functional>
 #include <unordered_map>
 
-#include "actors/errc.hpp"
-#include "actors/signing.hpp"
-#include "storage/event_rows.hpp"
+#include "storage/detail/event_rows.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/errc.hpp"
+#include "util/signing.hpp"
 
 namespace cf {
 

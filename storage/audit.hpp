@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "actors/event.hpp"
+#include "domain/event.hpp"
 
 namespace cf {
 

@@ -1,11 +1,11 @@
 // The start-up check of event types and schema versions, by index seeks over events_by_schema.
-#include "storage/event_versions.hpp"
+#include "storage/detail/event_versions.hpp"
 
 #include <SQLiteCpp/Statement.h>
 
 #include <string>
 
-#include "actors/upcast.hpp"
+#include "domain/upcast.hpp"
 
 namespace cf {
 

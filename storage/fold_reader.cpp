@@ -1,5 +1,5 @@
 // The fold's reader over simdjson (see fold_reader.hpp).
-#include "storage/fold_reader.hpp"
+#include "storage/detail/fold_reader.hpp"
 
 #include <simdjson.h>
 
@@ -9,14 +9,14 @@
 #include <string>
 #include <string_view>
 
-#include "actors/catalogue.hpp"
+#include "domain/catalogue.hpp"
 
 namespace cf {
 
 namespace {
 
 // read_fold_input's reader over a parsed simdjson document (same answers as json_reader in
-// actors/course_state.cpp, which fold_reader_test compares).
+// domain/course_state.cpp, which fold_reader_test compares).
 struct simd_reader {
   simdjson::dom::element root;
 

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "actors/errc.hpp"
 #include "storage/audit.hpp"
-#include "storage/event_rows.hpp"
+#include "storage/detail/event_rows.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/errc.hpp"
 
 namespace cf {
 
@@ -85,7 +85,7 @@ const char* const migrations[] = {
       FROM (VALUES ('courses'), ('course_factory'), ('payment'), ('distribution')) AS name;
   )sql",
     // 5: the event types and schema versions in the log, found by index seeks at start-up
-    // (storage/event_versions.hpp) instead of a scan.
+    // (storage/detail/event_versions.hpp) instead of a scan.
     R"sql(
     CREATE INDEX events_by_schema ON events(type, schema_version);
   )sql",

@@ -10,16 +10,17 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "actors/catalogue.hpp"
-#include "actors/errc.hpp"
-#include "actors/upcast.hpp"
-#include "actors/uuid.hpp"
+#include "domain/catalogue.hpp"
+#include "domain/upcast.hpp"
 #include "storage/audit.hpp"
-#include "storage/event_rows.hpp"
-#include "storage/event_versions.hpp"
-#include "storage/fold_reader.hpp"
+#include "storage/detail/event_rows.hpp"
+#include "storage/detail/event_versions.hpp"
+#include "storage/detail/fold_reader.hpp"
+#include "storage/detail/wal_checkpointer.hpp"
 #include "storage/migrations.hpp"
-#include "storage/wal_checkpointer.hpp"
+#include "util/errc.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
 
 namespace cf {
 

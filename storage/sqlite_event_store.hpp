@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/course_state.hpp"
-#include "actors/event.hpp"
+#include "domain/course_state.hpp"
+#include "domain/event.hpp"
 
 namespace cf {
 
@@ -109,7 +109,8 @@ public:
   /// One course with its content. Errors: not_found, storage_unavailable.
   [[nodiscard]] caf::expected<course_view> course(const std::string& id);
 
-  /// WAL checkpoints completed off the writer's thread so far (storage/wal_checkpointer.hpp).
+  /// WAL checkpoints completed off the writer's thread so far
+  /// (storage/detail/wal_checkpointer.hpp).
   [[nodiscard]] int64_t background_checkpoints() const;
 
   /// One course's read-model row, without reading its content. Errors: not_found,

@@ -1,5 +1,5 @@
 // WAL checkpoints on a thread of their own (see wal_checkpointer.hpp).
-#include "storage/wal_checkpointer.hpp"
+#include "storage/detail/wal_checkpointer.hpp"
 
 #include <sqlite3.h>
 

@@ -11,8 +11,8 @@
 #include <chrono>
 #include <vector>
 
-#include "actors/errc.hpp"
 #include "actors/type_ids.hpp"
+#include "util/errc.hpp"
 
 namespace cf::testkit {
 

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "actors/course_request.hpp"
-#include "actors/event.hpp"
-#include "actors/uuid.hpp"
+#include "domain/course_request.hpp"
+#include "domain/event.hpp"
+#include "util/uuid.hpp"
 
 namespace cf::testkit {
 

@@ -4,8 +4,9 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <map>
 
-#include "actors/errc.hpp"
-#include "actors/uuid.hpp"
+#include "util/errc.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
 
 namespace cf::testkit {
 

@@ -11,8 +11,8 @@
 
 #include "actors/course_factory.hpp"
 #include "actors/event_log.hpp"
-#include "actors/generator.hpp"
 #include "actors/payment.hpp"
+#include "content/generator.hpp"
 
 namespace cf::testkit {
 

@@ -5,8 +5,8 @@
 #include <random>
 #include <stdexcept>
 
-#include "actors/errc.hpp"
-#include "actors/generator.hpp"
+#include "content/generator.hpp"
+#include "util/errc.hpp"
 
 namespace cf::testkit {
 
@@ -85,7 +85,7 @@ std::vector<std::string> service_fixture::types_of(const std::string& subject) {
   return out;
 }
 
-int service_fixture::start_http(settings s) {
+int service_fixture::start_http(http_options s) {
   s.host = "127.0.0.1";
   s.port = 0;
   s.site_dir = site_dir_;

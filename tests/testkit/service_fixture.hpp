@@ -15,12 +15,12 @@
 
 #include "actors/course_factory.hpp"
 #include "actors/distribution.hpp"
-#include "actors/errc.hpp"
 #include "actors/event_log.hpp"
 #include "actors/payment.hpp"
 #include "actors/type_ids.hpp"
 #include "http/server.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/errc.hpp"
 
 namespace cf::testkit {
 
@@ -63,7 +63,7 @@ public:
   const std::string& webhook_secret() const { return options_.webhook_secret; }
 
   /// Starts the HTTP front on 127.0.0.1 and an ephemeral port; returns the port.
-  int start_http(settings s = {});
+  int start_http(http_options s = {});
 
   /// Sends a request and waits up to 10 s for the reply or error.
   template <class R, class Handle, class... Ts>

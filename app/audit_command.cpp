@@ -1,0 +1,133 @@
+// The verify, backup and rebuild commands: argument parsing and one line of output around
+// storage/audit and the store's rebuild.
+#include "app/audit_command.hpp"
+
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+#include "storage/audit.hpp"
+#include "storage/sqlite_event_store.hpp"
+#include "util/errc.hpp"
+
+namespace cf {
+
+namespace {
+
+constexpr const char* verify_usage =
+    "usage: coursefactory verify --db FILE\n"
+    "Checks the audit trail of the event log in FILE (read-only; the service may be running).\n"
+    "Exit status: 0 whole, 1 broken (the first broken seq is named), 2 usage error or "
+    "unreadable.\n";
+
+constexpr const char* backup_usage =
+    "usage: coursefactory backup --db FILE TARGET\n"
+    "Writes a consistent copy of FILE to TARGET while the service may be running; the copy is\n"
+    "verified before it replaces TARGET. Exit status: 0 written, 1 failed, 2 usage error.\n";
+
+constexpr const char* rebuild_usage =
+    "usage: coursefactory rebuild --db FILE\n"
+    "Rebuilds the course read model in FILE from its event log, in one transaction. The service\n"
+    "may be running: its writes wait until the rebuild commits. Exit status: 0 rebuilt, 1 failed,\n"
+    "2 usage error or no such file.\n";
+
+// Splits `args` into the value of --db (or --db=FILE) and the remaining words. False on a
+// malformed argument.
+bool parse(const std::vector<std::string>& args, std::string& db, std::vector<std::string>& rest,
+           bool& help) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--help" || a == "-h")
+      help = true;
+    else if (a == "--db" && i + 1 < args.size())
+      db = args[++i];
+    else if (a.rfind("--db=", 0) == 0)
+      db = a.substr(5);
+    else if (!a.empty() && a[0] == '-')
+      return false;
+    else
+      rest.push_back(a);
+  }
+  return true;
+}
+
+// Parses the arguments of a command taking --db FILE and `words` more words. Returns -1 when the
+// command should run, else the exit status after printing `usage` (0 for --help, 2 on a usage
+// error).
+int parse_command(const std::vector<std::string>& args, const char* usage, size_t words,
+                  std::string& db, std::vector<std::string>& rest) {
+  bool help = false;
+  if (!parse(args, db, rest, help) || (!help && (db.empty() || rest.size() != words))) {
+    std::cerr << usage;
+    return 2;
+  }
+  if (help) {
+    std::cout << usage;
+    return 0;
+  }
+  return -1;
+}
+
+} // namespace
+
+int run_verify_command(const std::vector<std::string>& args) {
+  std::string db;
+  std::vector<std::string> rest;
+  if (int rc = parse_command(args, verify_usage, 0, db, rest); rc >= 0)
+    return rc;
+  auto report = verify_log(db);
+  if (!report) {
+    std::cerr << "coursefactory verify: cannot check " << db << ": "
+              << error_context(report.error()) << "\n";
+    return 2;
+  }
+  if (!report->ok()) {
+    std::cout << "broken at seq " << report->broken_seq << ": " << report->reason << std::endl;
+    return 1;
+  }
+  std::cout << "ok: " << report->events << " events, head hash "
+            << (report->head_hash.empty() ? "(none)" : report->head_hash) << std::endl;
+  return 0;
+}
+
+int run_backup_command(const std::vector<std::string>& args) {
+  std::string db;
+  std::vector<std::string> rest;
+  if (int rc = parse_command(args, backup_usage, 1, db, rest); rc >= 0)
+    return rc;
+  auto report = backup_database(db, rest[0]);
+  if (!report) {
+    std::cerr << "coursefactory backup: " << db << " not copied to " << rest[0] << ": "
+              << error_context(report.error()) << "\n";
+    return 1;
+  }
+  std::cout << "backup: " << report->events << " events copied to " << rest[0]
+            << ", verified, head hash "
+            << (report->head_hash.empty() ? "(none)" : report->head_hash) << std::endl;
+  return 0;
+}
+
+int run_rebuild_command(const std::vector<std::string>& args) {
+  std::string db;
+  std::vector<std::string> rest;
+  if (int rc = parse_command(args, rebuild_usage, 0, db, rest); rc >= 0)
+    return rc;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(db, ec)) { // opening would create an empty database
+    std::cerr << "coursefactory rebuild: no database file " << db << "\n";
+    return 2;
+  }
+  auto store = sqlite_event_store::open(db);
+  auto report = store ? (*store)->rebuild() : caf::expected<rebuild_report>{store.error()};
+  if (!report) {
+    std::cerr << "coursefactory rebuild: " << db
+              << " not rebuilt: " << error_context(report.error()) << "\n";
+    return 1;
+  }
+  std::cout << "rebuilt: " << report->events << " events folded into " << report->courses
+            << " courses in " << std::fixed << std::setprecision(3)
+            << static_cast<double>(report->elapsed.count()) / 1e6 << " s" << std::endl;
+  return 0;
+}
+
+} // namespace cf

@@ -1,0 +1,250 @@
+// `coursefactory serve`, in the order the service lives: settings, the log, the actors, HTTP, and
+// the ordered shutdown.
+#include "app/serve.hpp"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "actors/course_factory.hpp"
+#include "actors/distribution.hpp"
+#include "actors/event_log.hpp"
+#include "actors/payment.hpp"
+#include "actors/type_ids.hpp"
+#include "channels/channel.hpp"
+#include "channels/webhook_channel.hpp"
+#include "content/generator.hpp"
+#include "storage/sqlite_event_store.hpp"
+#include "util/errc.hpp"
+#include "util/log.hpp"
+
+namespace cf {
+
+namespace {
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::istringstream in{text};
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+retry_policy retry_of(const settings& s) {
+  retry_policy p;
+  p.initial_delay = std::chrono::milliseconds{s.retry_initial_delay_ms};
+  p.multiplier = s.retry_multiplier;
+  p.max_delay = std::chrono::milliseconds{s.retry_max_delay_ms};
+  p.max_attempts = s.retry_max_attempts;
+  return p;
+}
+
+/// What serve() has read before it spawns anything.
+struct service_inputs {
+  settings s;
+  std::string webhook_secret;
+  std::unique_ptr<sqlite_event_store> store;
+};
+
+/// Settings from flags, file and environment; the payment webhook secret; the opened log. An
+/// error is the exit code (0 after --help), already said on stdout or stderr.
+caf::expected<service_inputs> build_inputs(const std::vector<std::string>& args, int& rc) {
+  service_inputs in;
+  bool help = false;
+  if (auto err = parse_command_line(args, in.s, help); !err.empty()) {
+    std::cerr << "coursefactory serve: " << err << "\n";
+    rc = 2;
+    return make_error(errc::invalid_argument, err);
+  }
+  if (help) {
+    std::cout << serve_help();
+    rc = 0;
+    return make_error(errc::invalid_argument, "help");
+  }
+  const auto& s = in.s;
+  // From here on, what goes wrong is said in JSON log lines (see util/log.hpp).
+  set_log_level(parse_log_level(s.log_level).value_or(log_level::info));
+  rc = 1;
+  in.webhook_secret = s.stripe_webhook_secret;
+  if (in.webhook_secret.empty()) {
+    std::string err;
+    in.webhook_secret = load_or_create_secret(s.stripe_webhook_secret_file, err);
+    if (in.webhook_secret.empty()) {
+      log_event(log_level::error, "main", "no payment webhook secret", {{"error", err}});
+      return make_error(errc::invalid_argument, err);
+    }
+  }
+  auto store = sqlite_event_store::open(
+      s.db, s.durability == "normal" ? durability::normal : durability::full);
+  if (!store) {
+    log_event(log_level::error, "main", "cannot open the log",
+              {{"db", s.db}, {"error", error_context(store.error())}});
+    return store.error();
+  }
+  in.store = std::move(*store);
+  rc = 0;
+  return in;
+}
+
+/// The actors that live for the whole service; Distribution comes once HTTP has its port (the
+/// site channel's URLs name it).
+struct service_actors {
+  event_log_actor log;
+  course_factory_actor factory;
+  payment_actor payment;
+  distribution_actor distribution;
+  retry_policy retry;
+};
+
+service_actors spawn_actors(caf::actor_system& sys, const settings& s,
+                            std::unique_ptr<sqlite_event_store> store) {
+  service_actors a;
+  a.log = spawn_event_log(sys, std::shared_ptr<sqlite_event_store>{std::move(store)});
+  // EventLog is the service's memory. Should it ever stop on its own (an exception in it), the
+  // service stops serving and exits non-zero (the shutdown below reads why it stopped); the next
+  // start recovers from the log. The actors wait for its answers without a timeout
+  // (log_wait), so this must not go unnoticed.
+  caf::actor_cast<caf::abstract_actor*>(a.log)->attach_functor([](const caf::error& why) {
+    if (why == caf::exit_reason::user_shutdown)
+      return;
+    log_event(log_level::error, "main", "the event log stopped", {{"error", caf::to_string(why)}});
+    kill(getpid(), SIGTERM); // taken by the signal thread: stops HTTP, then the actors
+  });
+  auto gen =
+      s.generation_command.empty()
+          ? make_builtin_generator()
+          : make_external_generator(split_words(s.generation_command), s.generation_timeout_ms);
+  course_factory_settings fs;
+  // The generator enforces generation.timeout_ms itself (and says why it stopped); the factory's
+  // own deadline comes a little later, for a generator that does not answer at all.
+  fs.generation_timeout = std::chrono::milliseconds{s.generation_timeout_ms + 2000};
+  fs.retry = a.retry = retry_of(s);
+  fs.channels = split_list(s.distribution_channels);
+  fs.idempotency_retention = std::chrono::seconds{s.idempotency_retention_s};
+  fs.max_in_flight = static_cast<size_t>(s.generation_max_in_flight);
+  a.factory = spawn_course_factory(sys, a.log, gen, fs);
+  payment_settings ps;
+  ps.expiry = std::chrono::seconds{s.payment_expiry_s};
+  a.payment = spawn_payment(sys, a.log, ps);
+  return a;
+}
+
+void spawn_distribution_for(caf::actor_system& sys, service_actors& a, const settings& s,
+                            const std::string& base_url, const std::string& webhook_secret) {
+  distribution_settings ds;
+  ds.retry = a.retry;
+  ds.channels["site"] = make_site_channel(s.site_dir, base_url);
+  ds.channels["webhook"] = make_webhook_channel(
+      split_list(s.distribution_webhook_urls),
+      s.distribution_webhook_secret.empty() ? webhook_secret : s.distribution_webhook_secret,
+      s.distribution_timeout_ms);
+  a.distribution = spawn_distribution(sys, a.log, ds);
+}
+
+/// Binds, spawns Distribution, serves until a stop signal. Returns the exit code.
+int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& in,
+               sigset_t signals) {
+  const auto& s = in.s;
+  http_server server{sys, {a.factory, a.log, a.payment}, http_options_of(s), in.webhook_secret};
+  int port = server.bind();
+  if (port < 0) {
+    log_event(log_level::error, "main", "cannot listen", {{"host", s.host}, {"port", s.port}});
+    return 1;
+  }
+  auto base_url = s.site_base_url.empty()
+                      ? "http://" + s.host + ":" + std::to_string(port) + "/courses"
+                      : s.site_base_url;
+  spawn_distribution_for(sys, a, s, base_url, in.webhook_secret);
+  std::cout << "coursefactory listening on http://" << s.host << ":" << port << " (log: " << s.db
+            << ", site: " << base_url << "/)" << std::endl;
+  log_event(log_level::info, "main", "listening",
+            {{"host", s.host}, {"port", port}, {"db", s.db}, {"site", base_url + "/"}});
+  std::thread waiter{[&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig != SIGUSR1) {
+      std::cout << "coursefactory: stopping on signal " << sig << std::endl;
+      log_event(log_level::info, "main", "stopping", {{"signal", sig}});
+    }
+    server.stop();
+  }};
+  server.run();
+  pthread_kill(waiter.native_handle(), SIGUSR1); // wakes it if run() ended by itself
+  waiter.join();
+  return 0;
+}
+
+/// HTTP has stopped taking connections and answered every request it had. Now the actors:
+/// producers first, then EventLog once it has committed every append they sent. Work still in
+/// flight (a generation, a publication) is carried on at the next start from the log and the
+/// checkpoints. Returns 1 when EventLog had stopped on its own, else `rc`.
+int shut_down(caf::actor_system& sys, service_actors& a, int rc) {
+  caf::scoped_actor self{sys};
+  for (auto h : {caf::actor_cast<caf::actor>(a.factory), caf::actor_cast<caf::actor>(a.payment),
+                 caf::actor_cast<caf::actor>(a.distribution)})
+    if (h) {
+      self->send_exit(h, caf::exit_reason::user_shutdown);
+      self->wait_for(h);
+    }
+  self->request(a.log, std::chrono::seconds{10}, head_atom::value)
+      .receive([](int64_t) {}, [](caf::error&) {});
+  // Why EventLog ended: a log that stopped on its own before (its down message comes at once)
+  // or now, rather than by this exit, makes the exit code 1.
+  self->monitor(a.log);
+  self->send_exit(a.log, caf::exit_reason::user_shutdown);
+  self->receive([&](const caf::down_msg& down) {
+    if (down.reason != caf::exit_reason::user_shutdown)
+      rc = 1;
+  });
+  return rc;
+}
+
+} // namespace
+
+http_options http_options_of(const settings& s) {
+  http_options o;
+  o.host = s.host;
+  o.port = s.port;
+  o.threads = s.http_threads;
+  o.keep_alive_max = s.http_keep_alive_max;
+  o.backlog = s.http_backlog;
+  o.max_body_bytes = s.http_max_body_bytes;
+  o.request_timeout_ms = s.http_request_timeout_ms;
+  o.max_streams = s.http_max_streams;
+  o.stream_heartbeat_ms = s.http_stream_heartbeat_ms;
+  o.rate_limit_per_s = s.http_rate_limit_per_s;
+  o.rate_limit_burst = s.http_rate_limit_burst;
+  o.site_dir = s.site_dir;
+  o.stripe_tolerance_s = s.stripe_tolerance_s;
+  return o;
+}
+
+int run_serve_command(const std::vector<std::string>& args, sigset_t signals) {
+  int rc = 0;
+  auto in = build_inputs(args, rc);
+  if (!in)
+    return rc;
+  caf::actor_system_config cfg;
+  register_types(cfg);
+  // CAF 0.17 alone would start max(4, cores) workers; more workers than cores only sleep and
+  // wake in turn (2 cores, POST at 64 connections: 2,770-3,460 req/s with 4, 3,790 with 2).
+  auto cores = static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
+  cfg.set("scheduler.max-threads", in->s.scheduler_threads > 0 ? in->s.scheduler_threads : cores);
+  caf::actor_system sys{cfg};
+  auto actors = spawn_actors(sys, in->s, std::move(in->store));
+  rc = serve_http(sys, actors, *in, signals);
+  rc = shut_down(sys, actors, rc);
+  actors = service_actors{}; // drop the handles, or await_all_actors_done() waits for ever
+  sys.await_all_actors_done();
+  if (rc == 0)
+    log_event(log_level::info, "main", "stopped");
+  return rc;
+}
+
+} // namespace cf

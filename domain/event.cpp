@@ -1,0 +1,128 @@
+// Event equality, type patterns, RFC 3339 times and the CloudEvents 1.0 JSON mapping.
+#include "domain/event.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "util/errc.hpp"
+
+namespace cf {
+
+bool event::operator==(const event& o) const {
+  return seq == o.seq && id == o.id && source == o.source && type == o.type && subject == o.subject
+         && subject_version == o.subject_version && time_us == o.time_us
+         && schema_version == o.schema_version && correlation_id == o.correlation_id
+         && causation_id == o.causation_id && data == o.data;
+}
+
+namespace {
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+bool is_dotted_name(const std::string& s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.')
+    return false;
+  char prev = 0;
+  for (char c : s) {
+    if (c == '.' && prev == '.')
+      return false;
+    if (c != '.' && !is_name_char(c))
+      return false;
+    prev = c;
+  }
+  return true;
+}
+
+} // namespace
+
+bool is_valid_type_pattern(const std::string& p) {
+  if (p.empty())
+    return true;
+  if (p.size() >= 2 && p.compare(p.size() - 2, 2, ".*") == 0)
+    return is_dotted_name(p.substr(0, p.size() - 2));
+  return is_dotted_name(p);
+}
+
+bool type_matches(const std::string& p, const std::string& type) {
+  if (p.empty())
+    return true;
+  if (p.size() >= 2 && p.compare(p.size() - 2, 2, ".*") == 0)
+    return type.compare(0, p.size() - 1, p, 0, p.size() - 1) == 0 && type.size() >= p.size();
+  return p == type;
+}
+
+namespace {
+
+// Every attribute but data.
+nlohmann::json envelope(const event& e) {
+  nlohmann::json j{
+      {"specversion", "1.0"},
+      {"id", e.id},
+      {"source", e.source},
+      {"type", e.type},
+      {"subject", e.subject},
+      {"time", format_time(e.time_us)},
+      {"datacontenttype", "application/json"},
+      {"seq", e.seq},
+      {"subjectversion", e.subject_version},
+      {"schemaversion", e.schema_version},
+      {"correlationid", e.correlation_id},
+  };
+  if (!e.causation_id.empty())
+    j["causationid"] = e.causation_id;
+  return j;
+}
+
+} // namespace
+
+nlohmann::json to_cloudevent(const event& e) {
+  auto j = envelope(e);
+  j["data"] = e.data.empty() ? nlohmann::json::object() : nlohmann::json::parse(e.data);
+  return j;
+}
+
+std::string to_cloudevent_text(const event& e) {
+  auto text = envelope(e).dump();
+  text.pop_back();
+  text += ",\"data\":";
+  text += e.data.empty() ? std::string{"{}"} : e.data;
+  text += '}';
+  return text;
+}
+
+caf::expected<event> from_cloudevent(const nlohmann::json& j) {
+  auto bad = [](const std::string& what) { return make_error(errc::invalid_argument, what); };
+  if (!j.is_object())
+    return bad("a CloudEvent must be a JSON object");
+  if (j.value("specversion", "") != "1.0")
+    return bad("specversion must be \"1.0\"");
+  if (j.contains("datacontenttype") && j["datacontenttype"] != "application/json")
+    return bad("datacontenttype must be application/json");
+  event e;
+  try {
+    e.id = j.at("id").get<std::string>();
+    e.source = j.at("source").get<std::string>();
+    e.type = j.at("type").get<std::string>();
+    e.subject = j.value("subject", "");
+    auto t = parse_time(j.at("time").get<std::string>());
+    if (!t)
+      return t.error();
+    e.time_us = *t;
+    e.data = j.contains("data") ? j["data"].dump() : std::string{"{}"};
+    e.seq = j.value("seq", int64_t{0});
+    e.subject_version = j.value("subjectversion", int64_t{0});
+    e.schema_version = j.value("schemaversion", int32_t{1});
+    e.correlation_id = j.value("correlationid", "");
+    e.causation_id = j.value("causationid", "");
+  } catch (const nlohmann::json::exception& ex) {
+    return bad(std::string{"malformed CloudEvent: "} + ex.what());
+  }
+  if (e.id.empty() || e.source.empty() || e.type.empty())
+    return bad("id, source and type must not be empty");
+  return e;
+}
+
+} // namespace cf

@@ -1,0 +1,32 @@
+// Exponential backoff with equal jitter.
+#include "domain/retry_policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+namespace cf {
+
+std::chrono::milliseconds backoff_delay(const retry_policy& p, int32_t retry, double random01) {
+  double base = static_cast<double>(p.initial_delay.count())
+                * std::pow(std::max(1.0, p.multiplier), std::max(0, retry - 1));
+  double capped = std::min(base, static_cast<double>(p.max_delay.count()));
+  double jittered = capped / 2 + std::clamp(random01, 0.0, 1.0) * capped / 2;
+  return std::chrono::milliseconds{static_cast<int64_t>(std::llround(jittered))};
+}
+
+std::chrono::milliseconds delay_until_retry(const event& failed) {
+  auto data = nlohmann::json::parse(failed.data, nullptr, false);
+  if (!data.is_object() || !data.value("will_retry", false))
+    return std::chrono::milliseconds{0};
+  auto due = parse_time(data.value("retry_at", ""));
+  if (!due)
+    return std::chrono::milliseconds{0};
+  auto left_us = *due - now_us();
+  return std::chrono::milliseconds{left_us > 0 ? (left_us + 999) / 1000 : 0};
+}
+
+} // namespace cf

@@ -1,0 +1,111 @@
+// Course request parsing and validation: every rule, and field-level messages.
+#include "domain/course_request.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace cf;
+using nlohmann::json;
+
+namespace {
+
+json valid() {
+  return {{"title", "Einführung in Rust"},
+          {"description", "Systems programming"},
+          {"language", "de"},
+          {"audiences", {"Entwickler"}},
+          {"lesson_count", 3},
+          {"user_id", "u-1"},
+          {"price", {{"amount_cents", 4900}, {"currency", "EUR"}}},
+          {"dry_run", false}};
+}
+
+std::vector<std::string> fields_of(const json& body) {
+  std::vector<field_error> errs;
+  parse_course_request(body, errs);
+  std::vector<std::string> out;
+  for (const auto& e : errs) out.push_back(e.field);
+  return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(course_request)
+
+BOOST_AUTO_TEST_CASE(a_valid_request_parses_completely) {
+  std::vector<field_error> errs;
+  auto r = parse_course_request(valid(), errs);
+  BOOST_TEST(errs.empty());
+  BOOST_TEST(r.title == "Einführung in Rust");
+  BOOST_TEST(r.language == "de");
+  BOOST_TEST(r.lesson_count == 3);
+  BOOST_TEST(r.amount_cents == 4900);
+  BOOST_TEST(r.currency == "EUR");
+  BOOST_TEST(to_json(r)["price"]["amount_cents"] == 4900);
+}
+
+BOOST_AUTO_TEST_CASE(price_may_be_absent_or_zero) {
+  auto body = valid();
+  body.erase("price");
+  BOOST_TEST(fields_of(body).empty());
+  body["price"] = {{"amount_cents", 0}};
+  BOOST_TEST(fields_of(body).empty());
+}
+
+BOOST_AUTO_TEST_CASE(each_rule_names_its_field) {
+  struct bad_case {
+    const char* field;
+    json value;
+    const char* expect;
+  };
+  std::vector<bad_case> cases{
+      {"title", "ab", "title"},
+      {"title", std::string(201, 'x'), "title"},
+      {"title", 42, "title"},
+      {"description", std::string(2001, 'x'), "description"},
+      {"language", "fr", "language"},
+      {"audiences", json::array(), "audiences"},
+      {"audiences", "devs", "audiences"},
+      {"audiences", json::array({"ok", 3}), "audiences[1]"},
+      {"lesson_count", 0, "lesson_count"},
+      {"lesson_count", 11, "lesson_count"},
+      {"lesson_count", 2.5, "lesson_count"},
+      {"lesson_count", "3", "lesson_count"},
+      {"user_id", "", "user_id"},
+      {"price", {{"amount_cents", -1}, {"currency", "EUR"}}, "price.amount_cents"},
+      {"price", {{"amount_cents", 100}, {"currency", "euro"}}, "price.currency"},
+      {"price", {{"amount_cents", 100}}, "price.currency"},
+      {"price", "free", "price"},
+      {"dry_run", "yes", "dry_run"},
+      {"colour", "red", "colour"},
+      {"title", std::string{"Rust\0basics", 11}, "title"},
+      {"user_id", "u\n1", "user_id"},
+  };
+  for (const auto& c : cases) {
+    auto body = valid();
+    body[c.field] = c.value;
+    auto fields = fields_of(body);
+    BOOST_TEST(fields.size() == 1u, c.field << " = " << c.value.dump());
+    if (!fields.empty())
+      BOOST_TEST(fields[0] == c.expect);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(missing_required_fields_are_all_listed) {
+  auto fields = fields_of(json::object());
+  std::vector<std::string> expected{"title", "language", "user_id", "audiences", "lesson_count"};
+  BOOST_TEST(fields == expected, boost::test_tools::per_element());
+  BOOST_TEST(fields_of(json::array()).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(title_length_counts_characters_not_bytes) {
+  auto body = valid();
+  body["title"] = "äöü"; // 3 characters, 6 bytes
+  BOOST_TEST(fields_of(body).empty());
+  std::string long_title;
+  for (int i = 0; i < 200; ++i) long_title += "ä";
+  body["title"] = long_title; // 200 characters, 400 bytes
+  BOOST_TEST(fields_of(body).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

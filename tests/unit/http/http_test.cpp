@@ -1,0 +1,321 @@
+// The HTTP front on an ephemeral port, driven by a real HTTP client.
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/testkit/service_fixture.hpp"
+
+using namespace cf;
+using json = nlohmann::json;
+
+namespace {
+
+// Dry runs: these tests are about the HTTP front, so courses stop at generated (two events).
+json course_body() {
+  return {{"title", "Kubernetes basics"},
+          {"language", "en"},
+          {"audiences", {"ops engineers"}},
+          {"lesson_count", 2},
+          {"user_id", "u-7"},
+          {"dry_run", true}};
+}
+struct http_fixture : testkit::service_fixture {
+  int port = start_http();
+  httplib::Client cli{"127.0.0.1", port};
+
+  int64_t head() { return *call<int64_t>(log(), head_atom::value); }
+
+  std::string create() {
+    auto res = cli.Post("/v1/courses", course_body().dump(), "application/json");
+    BOOST_REQUIRE(res);
+    BOOST_REQUIRE_EQUAL(res->status, 202);
+    return json::parse(res->body)["course_id"].get<std::string>();
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(http, http_fixture)
+
+BOOST_AUTO_TEST_CASE(post_answers_202_with_location_after_started_is_committed) {
+  httplib::Headers headers{{"X-Correlation-ID", "req-42"}};
+  auto res = cli.Post("/v1/courses", headers, course_body().dump(), "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 202);
+  auto body = json::parse(res->body);
+  auto id = body["course_id"].get<std::string>();
+  BOOST_TEST(body["status"] == "generating");
+  BOOST_TEST(res->get_header_value("Location") == "/v1/courses/" + id);
+  BOOST_TEST(res->get_header_value("X-Correlation-ID") == "req-42");
+  BOOST_TEST(head() >= 1); // started is in the log when the 202 arrives
+  auto started = call<event_page>(log(), query_atom::value, event_query{"", id, 0, 10});
+  BOOST_REQUIRE(started);
+  BOOST_REQUIRE(!started->events.empty());
+  BOOST_TEST(started->events[0].type == "course.generation.started");
+  BOOST_TEST(started->events[0].correlation_id == "req-42");
+}
+
+BOOST_AUTO_TEST_CASE(get_course_shows_state_version_and_content_once_generated) {
+  auto id = create();
+  BOOST_REQUIRE(await_event("course.generation.completed", id));
+  auto res = cli.Get(("/v1/courses/" + id).c_str());
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  auto body = json::parse(res->body);
+  BOOST_TEST(body["status"] == "generated");
+  BOOST_TEST(body["version"] == 2);
+  BOOST_TEST(body["content"]["modules"].size() >= 1u);
+  BOOST_TEST(body["content"]["quiz"].size() >= 2u);
+  BOOST_TEST(body["content"]["landing_page"]["headline"].get<std::string>().size() > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(course_events_and_global_events_are_cloudevents_in_order_with_cursor) {
+  auto a = create();
+  auto b = create();
+  BOOST_REQUIRE(await_event("course.generation.completed", a));
+  BOOST_REQUIRE(await_event("course.generation.completed", b));
+  auto res = cli.Get(("/v1/courses/" + a + "/events").c_str());
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  auto events = json::parse(res->body)["events"];
+  BOOST_REQUIRE(events.size() == 2u);
+  BOOST_TEST(events[0]["specversion"] == "1.0");
+  BOOST_TEST(events[0]["subject"] == a);
+  BOOST_TEST(events[1]["subjectversion"] == 2);
+  auto page1 = cli.Get("/v1/events?limit=3");
+  auto p1 = json::parse(page1->body);
+  BOOST_TEST(p1["events"].size() == 3u);
+  BOOST_REQUIRE(p1["next_after"].is_number());
+  auto page2 = cli.Get(("/v1/events?limit=3&after=" + p1["next_after"].dump()).c_str());
+  auto p2 = json::parse(page2->body);
+  BOOST_TEST(p2["events"].size() == 1u);
+  BOOST_TEST(p2["next_after"].is_null());
+  BOOST_TEST(p2["events"][0]["seq"].get<int64_t>() > p1["events"][2]["seq"].get<int64_t>());
+  auto filtered = json::parse(cli.Get("/v1/events?type=course.generation.completed")->body);
+  BOOST_TEST(filtered["events"].size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(courses_list_filters_by_status_and_pages) {
+  auto a = create();
+  auto b = create();
+  BOOST_REQUIRE(await_event("course.generation.completed", a));
+  BOOST_REQUIRE(await_event("course.generation.completed", b));
+  auto all = json::parse(cli.Get("/v1/courses?limit=1")->body);
+  BOOST_TEST(all["items"].size() == 1u);
+  BOOST_TEST(all["items"][0]["course_id"] == a);
+  BOOST_TEST(all["next_after"] == a);
+  auto next = json::parse(cli.Get(("/v1/courses?limit=1&after=" + a).c_str())->body);
+  BOOST_TEST(next["items"][0]["course_id"] == b);
+  auto generated = json::parse(cli.Get("/v1/courses?status=generated")->body);
+  BOOST_TEST(generated["items"].size() == 2u);
+  auto failed = json::parse(cli.Get("/v1/courses?status=generation_failed")->body);
+  BOOST_TEST(failed["items"].empty());
+}
+
+BOOST_AUTO_TEST_CASE(health_reports_the_last_sequence_number) {
+  auto res = cli.Get("/v1/health");
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 200);
+  BOOST_TEST(json::parse(res->body)["last_seq"] == 0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_gets_a_clear_4xx_problem_and_writes_nothing) {
+  struct bad_request {
+    const char* what;
+    std::string body;
+    const char* type;
+    int status;
+  };
+  auto with = [](const char* key, json value) {
+    auto b = course_body();
+    b[key] = std::move(value);
+    return b.dump();
+  };
+  auto without = [](const char* key) {
+    auto b = course_body();
+    b.erase(key);
+    return b.dump();
+  };
+  std::vector<bad_request> cases{
+      {"malformed JSON", "{\"title\": ", "application/json", 400},
+      {"not an object", "[1,2]", "application/json", 422},
+      {"wrong type", with("lesson_count", "two"), "application/json", 422},
+      {"missing field", without("user_id"), "application/json", 422},
+      {"out of range", with("lesson_count", 11), "application/json", 422},
+      {"unknown language", with("language", "xx"), "application/json", 422},
+      {"negative price", with("price", {{"amount_cents", -5}, {"currency", "EUR"}}),
+       "application/json", 422},
+      {"oversized body", with("description", std::string(100 * 1024, 'x')), "application/json",
+       413},
+      {"wrong media type", course_body().dump(), "text/plain", 415},
+  };
+  for (const auto& c : cases) {
+    auto res = cli.Post("/v1/courses", c.body, c.type);
+    BOOST_REQUIRE_MESSAGE(res, c.what);
+    BOOST_TEST(res->status == c.status, c.what);
+    BOOST_TEST(res->get_header_value("Content-Type") == "application/problem+json", c.what);
+    auto problem = json::parse(res->body, nullptr, false);
+    BOOST_TEST(!problem.is_discarded(), c.what);
+    if (!problem.is_discarded()) {
+      BOOST_TEST(problem["status"] == c.status, c.what);
+      BOOST_TEST(problem["detail"].is_string(), c.what);
+      if (c.status == 422)
+        BOOST_TEST(problem["errors"].size() >= 1u, c.what);
+    }
+  }
+  auto missing = json::parse(cli.Post("/v1/courses", without("user_id"), "application/json")->body);
+  BOOST_TEST(missing["errors"][0]["field"] == "user_id");
+  for (const char* path :
+       {"/v1/courses/0190a5c4-0000-7000-8000-000000000000",
+        "/v1/courses/0190a5c4-0000-7000-8000-000000000000/events", "/v1/nothing-here"}) {
+    auto res = cli.Get(path);
+    BOOST_REQUIRE(res);
+    BOOST_TEST(res->status == 404, path);
+    BOOST_TEST(res->get_header_value("Content-Type") == "application/problem+json", path);
+  }
+  for (const char* path : {"/v1/events?limit=0", "/v1/events?limit=abc", "/v1/events?after=-1",
+                           "/v1/events?type=course.*.x", "/v1/courses?status=nope"}) {
+    auto res = cli.Get(path);
+    BOOST_REQUIRE(res);
+    BOOST_TEST(res->status == 400, path);
+  }
+  BOOST_TEST(head() == 0); // none of it reached the log
+}
+
+// One TCP connection, 50 keep-alive requests one after another: all answered on that connection
+// (httplib's default would close it after 5).
+BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_many_requests) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  BOOST_REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  const std::string request =
+      "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n";
+  int answers = 0;
+  for (int i = 0; i < 50; ++i) {
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size()))
+      break;
+    std::string response;
+    char buf[4096];
+    // Read the head, then as many body bytes as Content-Length says.
+    while (response.find("\r\n\r\n") == std::string::npos) {
+      auto n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0)
+        break;
+      response.append(buf, static_cast<size_t>(n));
+    }
+    auto head_end = response.find("\r\n\r\n");
+    auto cl = response.find("Content-Length: ");
+    if (head_end == std::string::npos || cl == std::string::npos)
+      break;
+    auto length = std::stoul(response.substr(cl + 16));
+    while (response.size() < head_end + 4 + length) {
+      auto n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0)
+        break;
+      response.append(buf, static_cast<size_t>(n));
+    }
+    answers += response.rfind("HTTP/1.1 200", 0) == 0;
+  }
+  ::close(fd);
+  BOOST_TEST(answers == 50);
+}
+
+// Each open keep-alive connection holds one of http.threads; with the old default of 16, the
+// 17th client to stay connected waited until one of the first went idle for 5 s. At the default
+// every one of 64 keep-alive clients is answered at once.
+BOOST_AUTO_TEST_CASE(sixty_four_keep_alive_clients_are_served_at_once) {
+  constexpr int n = 64;
+  std::atomic<int> first_answers{0};
+  std::atomic<int> answered{0};
+  std::atomic<int64_t> slowest_ms{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < n; ++i)
+    clients.emplace_back([&] {
+      httplib::Client c{"127.0.0.1", port};
+      c.set_keep_alive(true);
+      c.set_read_timeout(10, 0);
+      for (int k = 0; k < 2; ++k) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto res = c.Get("/v1/health");
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
+        if (res && res->status == 200)
+          ++answered;
+        int64_t seen = slowest_ms;
+        while (ms > seen && !slowest_ms.compare_exchange_weak(seen, ms)) {
+        }
+        if (k == 0) { // stay connected, idle, until every client had its first answer
+          ++first_answers;
+          auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
+          while (first_answers < n && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds{5});
+        }
+      }
+    });
+  for (auto& t : clients) t.join();
+  BOOST_TEST(answered == n * 2);
+  BOOST_TEST(slowest_ms < 3000, "slowest answer: " << slowest_ms << " ms");
+}
+
+// An actor that takes a request and never answers: the HTTP thread gives up at
+// http.request_timeout_ms and answers 504 with a problem body; the server goes on serving.
+BOOST_AUTO_TEST_CASE(an_actor_that_never_answers_gets_a_504_at_the_deadline) {
+  auto held = std::make_shared<std::vector<caf::typed_response_promise<course_accepted>>>();
+  auto silent = sys().spawn(
+      [held](course_factory_actor::pointer self) -> course_factory_actor::behavior_type {
+        auto hold = [self, held]() -> caf::result<course_accepted> {
+          held->push_back(self->make_response_promise<course_accepted>());
+          return held->back();
+        };
+        return {
+            [=](create_atom, const course_request&, const std::string&) { return hold(); },
+            [=](create_atom, const course_request&, const std::string&, const idempotency_key&) {
+              return hold();
+            },
+            [=](retry_atom, const std::string&) { return hold(); },
+        };
+      });
+  http_options s;
+  s.host = "127.0.0.1";
+  s.port = 0;
+  s.request_timeout_ms = 300;
+  http_server server{sys(), http_actors{silent, log(), payment()}, s, "whsec_test"};
+  int silent_port = server.bind();
+  BOOST_REQUIRE(silent_port > 0);
+  std::thread serving{[&] { server.run(); }};
+  httplib::Client c{"127.0.0.1", silent_port};
+  auto t0 = std::chrono::steady_clock::now();
+  auto res = c.Post("/v1/courses", course_body().dump(), "application/json");
+  auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  BOOST_REQUIRE(res);
+  BOOST_TEST(res->status == 504);
+  BOOST_TEST(res->get_header_value("Content-Type") == "application/problem+json");
+  BOOST_TEST(json::parse(res->body)["status"] == 504);
+  BOOST_TEST(waited >= 300);
+  BOOST_TEST(waited < 10'000);
+  BOOST_TEST(held->size() == 1u);
+  auto health = c.Get("/v1/health");
+  BOOST_REQUIRE(health);
+  BOOST_TEST(health->status == 200);
+  server.stop();
+  serving.join();
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,2 @@
+// The translation unit that owns tools/pch.hpp's precompiled header (see CMakeLists.txt).
+#include "tools/pch.hpp"

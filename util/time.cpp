@@ -1,0 +1,74 @@
+// Wall-clock time as the log stores it (microseconds since the Unix epoch) and as the API writes
+// it (RFC 3339, UTC, six fractional digits).
+#include "util/time.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "util/errc.hpp"
+
+namespace cf {
+
+int64_t now_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string format_time(int64_t time_us) {
+  int64_t secs = time_us / 1000000;
+  int64_t frac = time_us % 1000000;
+  if (frac < 0) {
+    frac += 1000000;
+    secs -= 1;
+  }
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[80];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(frac));
+  return buf;
+}
+
+caf::expected<int64_t> parse_time(const std::string& s) {
+  auto bad = [&] { return make_error(errc::invalid_argument, "not an RFC 3339 time: " + s); };
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed)
+          != 6
+      || consumed != 19)
+    return bad();
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  int64_t us = 0;
+  size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    int digits = 0;
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++digits)
+      if (digits < 6)
+        us = us * 10 + (s[i] - '0');
+    if (digits == 0)
+      return bad();
+    for (; digits < 6; ++digits) us *= 10;
+  }
+  int64_t offset = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+    int hh = 0, mm = 0;
+    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &hh, &mm) != 2)
+      return bad();
+    offset = (s[i] == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
+    i += 6;
+  } else {
+    return bad();
+  }
+  if (i != s.size())
+    return bad();
+  return (static_cast<int64_t>(timegm(&tm)) - offset) * 1000000 + us;
+}
+
+} // namespace cf
