@@ -131,7 +131,7 @@ class Service:
         self.outputs.append(out)
         with open(out, "wb") as f:
             proc = subprocess.Popen(self.args(), stdout=f, stderr=subprocess.STDOUT)
-        deadline = now_s() + 15
+        deadline = now_s() + 30  # a busy machine starts slowly; only a hang takes this long
         while now_s() < deadline:
             with open(out, "rb") as f:
                 m = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", f.read())

@@ -142,8 +142,10 @@ BOOST_AUTO_TEST_CASE(closed_port_is_transient) {
   BOOST_TEST(context_of(res).find(url) != std::string::npos);
 }
 
+// The receiver would answer after a minute (it is stopped before); the channel gives up at its
+// timeout, long before that.
 BOOST_AUTO_TEST_CASE(slow_receiver_times_out_as_transient) {
-  receiver rcv{{}, std::chrono::milliseconds{1000}};
+  receiver rcv{{}, std::chrono::minutes{1}};
   auto ch = make_webhook_channel({rcv.url()}, secret, 300);
   auto start = std::chrono::steady_clock::now();
   auto res = ch->publish(sample_course());
@@ -153,7 +155,7 @@ BOOST_AUTO_TEST_CASE(slow_receiver_times_out_as_transient) {
   BOOST_REQUIRE(!res);
   BOOST_TEST(is(res.error(), errc::channel_transient));
   BOOST_TEST(context_of(res).find(rcv.url()) != std::string::npos);
-  BOOST_TEST(elapsed_ms < 900);
+  BOOST_TEST(elapsed_ms < 30'000); // far from the receiver's minute
 }
 
 BOOST_AUTO_TEST_CASE(one_of_two_receivers_failing_with_500_is_transient) {
