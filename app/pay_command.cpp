@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "config/settings.hpp"
-#include "util/signing.hpp"
+#include "util/crypto.hpp"
+#include "util/errc.hpp"
+#include "util/signature_header.hpp"
 #include "util/uuid.hpp"
 
 namespace cf {
@@ -89,12 +91,12 @@ int run_pay_command(const std::vector<std::string>& args) {
   }
   std::string secret = s.stripe_webhook_secret;
   if (secret.empty()) {
-    std::string err;
-    secret = load_or_create_secret(s.stripe_webhook_secret_file, err, false);
-    if (secret.empty()) {
-      std::cerr << "coursefactory pay: " << err << "\n";
+    auto from_file = load_or_create_secret(s.stripe_webhook_secret_file, false);
+    if (!from_file) {
+      std::cerr << "coursefactory pay: " << error_context(from_file.error()) << "\n";
       return 1;
     }
+    secret = std::move(*from_file);
   }
   httplib::Client cli{url};
   cli.set_connection_timeout(5);

@@ -22,6 +22,7 @@
 #include "channels/webhook_channel.hpp"
 #include "content/generator.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/crypto.hpp"
 #include "util/errc.hpp"
 #include "util/log.hpp"
 
@@ -73,12 +74,13 @@ caf::expected<service_inputs> build_inputs(const std::vector<std::string>& args,
   rc = 1;
   in.webhook_secret = s.stripe_webhook_secret;
   if (in.webhook_secret.empty()) {
-    std::string err;
-    in.webhook_secret = load_or_create_secret(s.stripe_webhook_secret_file, err);
-    if (in.webhook_secret.empty()) {
-      log_event(log_level::error, "main", "no payment webhook secret", {{"error", err}});
-      return make_error(errc::invalid_argument, err);
+    auto secret = load_or_create_secret(s.stripe_webhook_secret_file);
+    if (!secret) {
+      log_event(log_level::error, "main", "no payment webhook secret",
+                {{"error", error_context(secret.error())}});
+      return secret.error();
     }
+    in.webhook_secret = std::move(*secret);
   }
   auto store = sqlite_event_store::open(
       s.db, s.durability == "normal" ? durability::normal : durability::full);

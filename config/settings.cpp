@@ -1,11 +1,7 @@
 // The settings table and its three readers: defaults, config file and command line.
 #include "config/settings.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -344,52 +340,6 @@ std::string default_config_file() {
         << o.key << " = " << o.get(defaults) << "\n";
   }
   return out.str();
-}
-
-std::string load_or_create_secret(const std::string& path, std::string& error, bool create) {
-  std::error_code ec;
-  if (std::ifstream in{path}; in) {
-    std::string secret;
-    std::getline(in, secret);
-    secret = trim(secret);
-    if (!secret.empty())
-      return secret;
-    error = path + " is empty";
-    return {};
-  }
-  if (!create) {
-    error = "cannot read " + path + " (is the service running with the same settings?)";
-    return {};
-  }
-  auto parent = std::filesystem::path{path}.parent_path();
-  if (!parent.empty())
-    std::filesystem::create_directories(parent, ec);
-  std::ifstream urandom{"/dev/urandom", std::ios::binary};
-  unsigned char bytes[24];
-  if (!urandom.read(reinterpret_cast<char*>(bytes), sizeof(bytes))) {
-    error = "cannot read /dev/urandom";
-    return {};
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string secret = "whsec_";
-  for (unsigned char b : bytes) {
-    secret += hex[b >> 4];
-    secret += hex[b & 0xF];
-  }
-  // Created readable by its owner only from the first byte on; O_EXCL: never overwrite.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    error = "cannot create " + path;
-    return {};
-  }
-  auto line = secret + "\n";
-  bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::close(fd);
-  if (!written) {
-    error = "cannot write " + path;
-    return {};
-  }
-  return secret;
 }
 
 std::vector<std::string> split_list(const std::string& text) {

@@ -65,11 +65,6 @@ std::string default_config_file();
 /// is on). Returns an error message or an empty string.
 std::string check(const settings& s);
 
-/// Reads the secret in `path`, or (with `create`) creates the file and its folder with a new
-/// random secret, readable by its owner only. Returns the secret, or an empty string with `error`
-/// set.
-std::string load_or_create_secret(const std::string& path, std::string& error, bool create = true);
-
 /// Splits a comma-separated list, trimming blanks and dropping empty entries.
 std::vector<std::string> split_list(const std::string& text);
 
