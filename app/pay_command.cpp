@@ -83,15 +83,14 @@ int run_pay_command(const std::vector<std::string>& args) {
     else
       rest.push_back(args[i]);
   }
-  settings s;
-  bool help = false;
-  if (auto err = parse_command_line(rest, s, help); !err.empty()) {
-    std::cerr << "coursefactory pay: " << err << "\n";
+  auto cmd = parse_command_line(rest);
+  if (!cmd) {
+    std::cerr << "coursefactory pay: " << error_context(cmd.error()) << "\n";
     return 2;
   }
-  std::string secret = s.stripe_webhook_secret;
+  std::string secret = cmd->s.stripe_webhook_secret;
   if (secret.empty()) {
-    auto from_file = load_or_create_secret(s.stripe_webhook_secret_file, false);
+    auto from_file = load_or_create_secret(cmd->s.stripe_webhook_secret_file, false);
     if (!from_file) {
       std::cerr << "coursefactory pay: " << error_context(from_file.error()) << "\n";
       return 1;

@@ -2,9 +2,12 @@
 #include "config/settings.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
+
+#include "util/errc.hpp"
 
 namespace cf {
 
@@ -15,22 +18,26 @@ struct option {
   const char* key;
   const char* flag; // without the leading "--"
   const char* help;
-  std::function<std::string(settings&, const std::string&)> set; // error or ""
+  std::function<caf::error(settings&, const std::string&)> set; // invalid_argument: why
   std::function<std::string(const settings&)> get;
 };
 
-std::string set_int(int64_t& out, const std::string& v, int64_t lo, int64_t hi) {
+/// A value the option does not take; `why` completes "--flag: " or "file:line: key: ".
+caf::error bad_value(std::string why) { return make_error(errc::invalid_argument, std::move(why)); }
+
+caf::error set_int(int64_t& out, const std::string& v, int64_t lo, int64_t hi) {
   try {
     size_t used = 0;
     auto n = std::stoll(v, &used);
-    if (used != v.size() || n < lo || n > hi)
-      throw std::out_of_range{v};
-    out = n;
-    return {};
+    if (used == v.size() && n >= lo && n <= hi) {
+      out = n;
+      return caf::none;
+    }
   } catch (const std::exception&) {
-    return "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi)
-           + ", got \"" + v + "\"";
+    // reported below (std::stoll throws on no digits and on overflow)
   }
+  return bad_value("expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi)
+                   + ", got \"" + v + "\"");
 }
 
 template <class Int>
@@ -43,7 +50,7 @@ option int_option(const char* section, const char* key, const char* flag, const 
           [=](settings& s, const std::string& v) {
             int64_t n = 0;
             auto err = set_int(n, v, lo, hi);
-            if (err.empty())
+            if (!err)
               s.*member = static_cast<Int>(n);
             return err;
           },
@@ -56,18 +63,19 @@ option double_option(const char* section, const char* key, const char* flag, con
           key,
           flag,
           help,
-          [=](settings& s, const std::string& v) -> std::string {
+          [=](settings& s, const std::string& v) -> caf::error {
             try {
               size_t used = 0;
               double d = std::stod(v, &used);
               if (used == v.size() && d >= lo && d <= hi) {
                 s.*member = d;
-                return {};
+                return caf::none;
               }
             } catch (const std::exception&) {
               // reported below
             }
-            return "expected a number from " + std::to_string(lo) + " to " + std::to_string(hi);
+            return bad_value("expected a number from " + std::to_string(lo) + " to "
+                             + std::to_string(hi));
           },
           [=](const settings& s) {
             std::ostringstream out;
@@ -83,17 +91,17 @@ option string_option(const char* section, const char* key, const char* flag, con
           key,
           flag,
           help,
-          [=](settings& s, const std::string& v) -> std::string {
+          [=](settings& s, const std::string& v) -> caf::error {
             if (!allowed.empty()) {
               bool ok = false;
               for (const auto& a : allowed) ok = ok || a == v;
               if (!ok)
-                return "\"" + v + "\" is not one of the allowed values";
+                return bad_value("\"" + v + "\" is not one of the allowed values");
             } else if (v.empty() && !may_be_empty) {
-              return "must not be empty";
+              return bad_value("must not be empty");
             }
             s.*member = v;
-            return {};
+            return caf::none;
           },
           [=](const settings& s) { return s.*member; }};
 }
@@ -234,25 +242,31 @@ std::string trim(const std::string& s) {
 
 } // namespace
 
-std::string load_config_file(const std::string& path, settings& out) {
+caf::expected<settings> load_config_file(const std::string& path, settings base) {
   std::ifstream in{path};
-  if (!in)
-    return "cannot read config file " + path;
+  if (!in) {
+    std::error_code ec;
+    return make_error(
+        std::filesystem::exists(path, ec) ? errc::storage_unavailable : errc::not_found,
+        "cannot read config file " + path);
+  }
+  auto bad = [&](int n, const std::string& why) {
+    return make_error(errc::invalid_argument, path + ":" + std::to_string(n) + ": " + why);
+  };
   std::string line, section;
   for (int n = 1; std::getline(in, line); ++n) {
-    auto where = path + ":" + std::to_string(n) + ": ";
     line = trim(line);
     if (line.empty() || line[0] == '#' || line[0] == ';')
       continue;
     if (line.front() == '[') {
       if (line.back() != ']')
-        return where + "unterminated section header";
+        return bad(n, "unterminated section header");
       section = trim(line.substr(1, line.size() - 2));
       continue;
     }
     auto eq = line.find('=');
     if (eq == std::string::npos)
-      return where + "expected key = value";
+      return bad(n, "expected key = value");
     auto key = trim(line.substr(0, eq));
     auto value = trim(line.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
@@ -260,24 +274,25 @@ std::string load_config_file(const std::string& path, settings& out) {
     auto full = section.empty() ? key : section + "." + key;
     const auto* o = find_by_key(full);
     if (o == nullptr)
-      return where + "unknown key " + full;
-    if (auto err = o->set(out, value); !err.empty())
-      return where + full + ": " + err;
+      return bad(n, "unknown key " + full);
+    if (auto err = o->set(base, value))
+      return bad(n, full + ": " + error_context(err));
   }
-  return {};
+  return base;
 }
 
-std::string parse_command_line(const std::vector<std::string>& args, settings& out, bool& help) {
-  help = false;
+caf::expected<command_line> parse_command_line(const std::vector<std::string>& args) {
+  auto bad = [](std::string why) { return make_error(errc::invalid_argument, std::move(why)); };
+  command_line out;
   std::vector<std::pair<std::string, std::string>> flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (a == "--help" || a == "-h") {
-      help = true;
+      out.help = true;
       continue;
     }
     if (a.rfind("--", 0) != 0)
-      return "unexpected argument " + a;
+      return bad("unexpected argument " + a);
     auto eq = a.find('=');
     auto name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     std::string value;
@@ -286,25 +301,31 @@ std::string parse_command_line(const std::vector<std::string>& args, settings& o
     else if (i + 1 < args.size())
       value = args[++i];
     else
-      return "--" + name + " needs a value";
+      return bad("--" + name + " needs a value");
     flags.emplace_back(name, value);
   }
-  for (const auto& [name, value] : flags)
-    if (name == "config")
-      if (auto err = load_config_file(value, out); !err.empty())
-        return err;
+  for (const auto& [name, value] : flags) {
+    if (name != "config")
+      continue;
+    auto loaded = load_config_file(value, std::move(out.s));
+    if (!loaded)
+      return loaded.error();
+    out.s = std::move(*loaded);
+  }
   if (const char* secret = std::getenv("COURSEFACTORY_STRIPE_WEBHOOK_SECRET"); secret && *secret)
-    out.stripe_webhook_secret = secret;
+    out.s.stripe_webhook_secret = secret;
   for (const auto& [name, value] : flags) {
     if (name == "config")
       continue;
     const auto* o = find_by_flag(name);
     if (o == nullptr)
-      return "unknown option --" + name + " (see --help)";
-    if (auto err = o->set(out, value); !err.empty())
-      return "--" + name + ": " + err;
+      return bad("unknown option --" + name + " (see --help)");
+    if (auto err = o->set(out.s, value))
+      return bad("--" + name + ": " + error_context(err));
   }
-  return check(out);
+  if (auto err = check(out.s))
+    return err;
+  return out;
 }
 
 std::string serve_help() {
@@ -352,19 +373,20 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-std::string check(const settings& s) {
+caf::error check(const settings& s) {
+  auto bad = [](std::string why) { return make_error(errc::invalid_argument, std::move(why)); };
   if (s.host.empty())
-    return "http.host must not be empty";
+    return bad("http.host must not be empty");
   auto channels = split_list(s.distribution_channels);
   if (channels.empty())
-    return "distribution.channels must name at least one channel";
+    return bad("distribution.channels must name at least one channel");
   for (const auto& c : channels) {
     if (c != "site" && c != "webhook")
-      return "distribution.channels: unknown channel " + c + " (known: site, webhook)";
+      return bad("distribution.channels: unknown channel " + c + " (known: site, webhook)");
     if (c == "webhook" && split_list(s.distribution_webhook_urls).empty())
-      return "distribution.channels has webhook, but distribution.webhook_urls is empty";
+      return bad("distribution.channels has webhook, but distribution.webhook_urls is empty");
   }
-  return {};
+  return caf::none;
 }
 
 } // namespace cf
