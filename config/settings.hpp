@@ -60,8 +60,10 @@ struct command_line {
 /// show): invalid_argument for a bad flag, value or combination; load_config_file's errors.
 [[nodiscard]] caf::expected<command_line> parse_command_line(const std::vector<std::string>& args);
 
-/// Applies a config file ("key = value" lines, "# comments", "[section]" headers prefixing keys
-/// as "section.key") to `base` and returns the result. Errors (context: a sentence naming the
+/// Applies a config file ("key = value" lines, "# comments" on their own lines, "[section]"
+/// headers prefixing keys as "section.key") to `base` and returns the result. A "#" or ";" at the
+/// start of a value or after a blank in it is an error (an inline comment), unless the value is
+/// in double quotes. Errors (context: a sentence naming the
 /// file, and the line when one is at fault): invalid_argument for bad content; not_found when the
 /// file does not exist, storage_unavailable when it cannot be read.
 [[nodiscard]] caf::expected<settings> load_config_file(const std::string& path, settings base = {});

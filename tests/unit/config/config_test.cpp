@@ -1,4 +1,5 @@
 // Settings: defaults, the documented config file, flags overriding the file, clear errors.
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <sstream>
@@ -83,6 +84,42 @@ BOOST_AUTO_TEST_CASE(bad_values_and_unknown_keys_are_reported) {
   auto err = why(loaded);
   BOOST_TEST(err.find("c.ini:2") != std::string::npos);
   BOOST_TEST(err.find("http.prot") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(inline_comments_are_rejected_naming_file_line_and_key) {
+  testkit::temp_dir dir;
+  auto path = dir.file("c.ini");
+  for (const char* line : {"port = 9000 # the port", "port = 9000\t; the port", "port = # none"}) {
+    BOOST_TEST_INFO("line: " << line);
+    std::ofstream{path} << "[http]\n# a comment on its own line is fine\n" << line << "\n";
+    auto loaded = load_config_file(path);
+    BOOST_REQUIRE(!loaded);
+    BOOST_TEST(is(loaded.error(), errc::invalid_argument));
+    BOOST_TEST(why(loaded)
+               == path
+                      + ":3: http.port: a comment after the value (comments go on their own "
+                        "lines; quote a value holding \" #\" or \" ;\")");
+  }
+  // Quoted, or without a blank before it, "#" and ";" are part of the value.
+  std::ofstream{path} << "[payment]\nstripe_webhook_secret = \"a # b\"\n"
+                      << "[generation]\ncommand = gen --tag=c#;x\n";
+  auto loaded = load_config_file(path);
+  BOOST_REQUIRE_MESSAGE(loaded, why(loaded));
+  BOOST_TEST(loaded->stripe_webhook_secret == "a # b");
+  BOOST_TEST(loaded->generation_command == "gen --tag=c#;x");
+}
+
+BOOST_AUTO_TEST_CASE(the_default_file_names_each_section_once) {
+  std::istringstream in{default_config_file()};
+  std::vector<std::string> sections;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line.front() != '[')
+      continue;
+    BOOST_TEST(std::count(sections.begin(), sections.end(), line) == 0, line << " repeated");
+    sections.push_back(line);
+  }
+  // The section the table named twice (its command came after [retry]) is there, once.
+  BOOST_TEST(std::count(sections.begin(), sections.end(), "[generation]") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(help_is_reported_beside_the_settings_and_does_not_hide_bad_flags) {
