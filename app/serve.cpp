@@ -22,6 +22,7 @@
 #include "channels/webhook_channel.hpp"
 #include "content/generator.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/crypto.hpp"
 #include "util/errc.hpp"
 #include "util/log.hpp"
 
@@ -55,30 +56,32 @@ struct service_inputs {
 /// Settings from flags, file and environment; the payment webhook secret; the opened log. An
 /// error is the exit code (0 after --help), already said on stdout or stderr.
 caf::expected<service_inputs> build_inputs(const std::vector<std::string>& args, int& rc) {
-  service_inputs in;
-  bool help = false;
-  if (auto err = parse_command_line(args, in.s, help); !err.empty()) {
-    std::cerr << "coursefactory serve: " << err << "\n";
+  auto cmd = parse_command_line(args);
+  if (!cmd) {
+    std::cerr << "coursefactory serve: " << error_context(cmd.error()) << "\n";
     rc = 2;
-    return make_error(errc::invalid_argument, err);
+    return cmd.error();
   }
-  if (help) {
+  if (cmd->help) {
     std::cout << serve_help();
     rc = 0;
     return make_error(errc::invalid_argument, "help");
   }
+  service_inputs in;
+  in.s = std::move(cmd->s);
   const auto& s = in.s;
   // From here on, what goes wrong is said in JSON log lines (see util/log.hpp).
   set_log_level(parse_log_level(s.log_level).value_or(log_level::info));
   rc = 1;
   in.webhook_secret = s.stripe_webhook_secret;
   if (in.webhook_secret.empty()) {
-    std::string err;
-    in.webhook_secret = load_or_create_secret(s.stripe_webhook_secret_file, err);
-    if (in.webhook_secret.empty()) {
-      log_event(log_level::error, "main", "no payment webhook secret", {{"error", err}});
-      return make_error(errc::invalid_argument, err);
+    auto secret = load_or_create_secret(s.stripe_webhook_secret_file);
+    if (!secret) {
+      log_event(log_level::error, "main", "no payment webhook secret",
+                {{"error", error_context(secret.error())}});
+      return secret.error();
     }
+    in.webhook_secret = std::move(*secret);
   }
   auto store = sqlite_event_store::open(
       s.db, s.durability == "normal" ? durability::normal : durability::full);

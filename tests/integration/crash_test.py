@@ -88,7 +88,7 @@ def now_s():
 
 
 def sign(secret, body, t=None):
-    """Stripe's scheme (util/signing.cpp): t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">."""
+    """Stripe's scheme (util/signature_header.cpp): t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">."""
     t = int(time.time()) if t is None else t
     mac = hmac.new(secret.encode(), ("%d." % t).encode() + body, hashlib.sha256).hexdigest()
     return "t=%d,v1=%s" % (t, mac)

@@ -8,7 +8,7 @@
 
 #include "app/pay_command.hpp"
 #include "tests/testkit/service_fixture.hpp"
-#include "util/signing.hpp"
+#include "util/signature_header.hpp"
 
 using namespace cf;
 using namespace std::chrono_literals;
