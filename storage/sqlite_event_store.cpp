@@ -101,6 +101,10 @@ caf::error version_conflict(const std::string& subject, int64_t expected, int64_
                                         + std::to_string(next - 1));
 }
 
+caf::error unreadable_data(const caf::error& why) {
+  return make_error(errc::invalid_argument, "event data: " + error_context(why));
+}
+
 // A write of a request whose checks had passed failed (a duplicate event id, say): the batch
 // is rolled back and run again with a savepoint per request.
 struct write_failed {};
@@ -456,11 +460,10 @@ caf::error check_request(const append_request& r) {
 
 // Applies one request inside the batch's transaction, chaining from (last_seq, last_hash), which
 // it advances. Fills `assigned` with (seq, subject version) per event. A failure of this request
-// alone (duplicate key, unexpected version, a constraint, bad JSON) is returned; a failure of the
-// database throws.
-// The fast path of a batch: every check of the request (key, subject versions, JSON) runs before
-// its first write, on the cached course rows, so a request that fails has nothing to undo and
-// needs no savepoint. A write that fails anyway throws write_failed.
+// alone (duplicate key, unexpected version, a constraint, data the fold cannot read) is returned; a
+// failure of the database throws. The fast path of a batch: every check of the request (key,
+// subject versions, JSON) runs before its first write, on the cached course rows, so a request that
+// fails has nothing to undo and needs no savepoint. A write that fails anyway throws write_failed.
 caf::error sqlite_event_store::impl::append_checked(
     const append_request& r, int64_t& last_seq, std::string& last_hash,
     std::vector<std::pair<int64_t, int64_t>>& assigned, batch_rows& staged) {
@@ -495,11 +498,10 @@ caf::error sqlite_event_store::impl::append_checked(
       return version_conflict(e.subject, e.subject_version, next);
     c.version = next;
     versions.push_back(next);
-    try {
-      data.push_back(reader.read(e));
-    } catch (const fold_error& ex) {
-      return make_error(errc::invalid_argument, std::string{"event data: "} + ex.what());
-    }
+    auto in = reader.read(e);
+    if (!in)
+      return unreadable_data(in.error());
+    data.push_back(std::move(*in));
   }
   for (auto& x : rows) x.folded = x.committed; // the fold starts from the committed rows
   try {
@@ -543,7 +545,10 @@ caf::error sqlite_event_store::impl::append_one(
       copy.seq = last_seq;
       course_summary c;
       load_course(copy.subject, c);
-      apply_event(c, copy, reader.read(copy));
+      auto in = reader.read(copy);
+      if (!in)
+        return unreadable_data(in.error());
+      apply_event(c, copy, *in);
       store_course(c);
       assigned.emplace_back(copy.seq, copy.subject_version);
     }
@@ -554,8 +559,6 @@ caf::error sqlite_event_store::impl::append_one(
     if ((ex.getErrorCode() & 0xFF) != SQLITE_CONSTRAINT)
       throw;
     return make_error(errc::conflict, ex.what());
-  } catch (const fold_error& ex) {
-    return make_error(errc::invalid_argument, std::string{"event data: "} + ex.what());
   }
 }
 
@@ -696,7 +699,12 @@ caf::expected<rebuild_report> sqlite_event_store::rebuild() {
         at = e.seq;
         if (auto err = upcast(e)) // the fold reads the current schema only
           return err;
-        apply_event(courses[e.subject], e, p.reader.read(e));
+        auto in = p.reader.read(e);
+        if (!in)
+          return make_error(errc::storage_corrupt,
+                            "event seq " + std::to_string(at)
+                                + " cannot be folded: " + error_context(in.error()));
+        apply_event(courses[e.subject], e, *in);
       }
       r.events += read;
     }
@@ -712,9 +720,6 @@ caf::expected<rebuild_report> sqlite_event_store::rebuild() {
     r.courses = static_cast<int64_t>(sorted.size());
   } catch (const SQLite::Exception& ex) {
     return from_exception(ex);
-  } catch (const fold_error& ex) {
-    return make_error(errc::storage_corrupt,
-                      "event seq " + std::to_string(at) + " cannot be folded: " + ex.what());
   }
   r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now()
                                                                     - start);
