@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <system_error>
 #include <tuple>
 #include <unordered_map>
 
@@ -175,9 +176,11 @@ struct sqlite_event_store::impl {
   // Last: stopped before the writer connection closes (and checkpoints one last time).
   std::unique_ptr<wal_checkpointer> checkpointer;
 
-  explicit impl(const std::string& path)
-      : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms),
-        insert_event(prepare_after_migration(db, insert_event_sql)),
+  // Prepares the statements on `migrated`, whose schema is current, and reads the head of the
+  // chain.
+  explicit impl(SQLite::Database migrated)
+      : db(std::move(migrated)),
+        insert_event(db, insert_event_sql),
         subject_version(db, subject_version_sql),
         select_course(db, std::string{"SELECT "} + course_columns + " FROM courses WHERE id = ?"),
         upsert_course(db, upsert_course_sql),
@@ -302,13 +305,6 @@ struct sqlite_event_store::impl {
     course_cache[c.id] = c;
   }
 
-  // The first statement is prepared only after the schema exists: configure and migrate here.
-  static SQLite::Statement prepare_after_migration(SQLite::Database& db, const char* sql) {
-    db.exec("PRAGMA journal_mode = WAL");
-    migrate(db);
-    return SQLite::Statement{db, sql};
-  }
-
   // Loads the read-model row of `id` into `c`; leaves `c` untouched when there is none.
   void load_course(const std::string& id, course_summary& c) {
     select_course.tryReset();
@@ -411,9 +407,14 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
       if (!parent.empty())
         std::filesystem::create_directories(parent);
     }
-    auto p = std::make_unique<impl>(path);
-    if (auto err = check_event_versions(p->db)) // never start on events this build cannot read
+    SQLite::Database db{path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms};
+    db.exec("PRAGMA journal_mode = WAL");
+    // The statements are prepared only once the schema is current.
+    if (auto err = migrate(db))
       return err;
+    if (auto err = check_event_versions(db)) // never start on events this build cannot read
+      return err;
+    auto p = std::make_unique<impl>(std::move(db));
     p->db.exec(d == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     if (path != ":memory:") {
       p->checkpointer = std::make_unique<wal_checkpointer>(path, d == durability::full);
@@ -422,12 +423,8 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
     return std::unique_ptr<sqlite_event_store>{new sqlite_event_store(std::move(p))};
   } catch (const SQLite::Exception& ex) {
     return from_exception(ex);
-  } catch (const std::filesystem::filesystem_error& ex) {
+  } catch (const std::system_error& ex) { // creating folders, starting the checkpointer's thread
     return make_error(errc::storage_unavailable, ex.what());
-  } catch (const backup_failed& ex) {
-    return make_error(errc::storage_unavailable, ex.what());
-  } catch (const std::runtime_error& ex) {
-    return make_error(errc::storage_corrupt, ex.what());
   }
 }
 
