@@ -46,7 +46,7 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 using json = nlohmann::json;
 
-// The row columns sqlite_event_store writes (storage/sqlite_event_store.cpp, insert_event_sql).
+// The row columns sqlite_event_store writes (storage/detail/store_sql.hpp, insert_event).
 constexpr const char* insert_sql =
     "INSERT INTO events(id, source, type, subject, subject_version, time_us, schema_version, "
     "correlation_id, causation_id, data, hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)";

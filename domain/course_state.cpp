@@ -22,13 +22,21 @@ namespace {
 // read_fold_input's reader over a parsed nlohmann::json document.
 struct json_reader {
   const nlohmann::json& root;
+  std::string refusal; // the first reason a value could not be read; empty: none
 
-  // The value at `path`; null when a key is missing.
-  const nlohmann::json* find(std::initializer_list<const char*> path) const {
+  void refuse(std::string why) {
+    if (refusal.empty())
+      refusal = std::move(why);
+  }
+
+  // The value at `path`; null when a key is missing (or refused).
+  const nlohmann::json* find(std::initializer_list<const char*> path) {
     const nlohmann::json* at = &root;
     for (const char* key : path) {
-      if (!at->is_object())
-        throw fold_error(std::string{"a value on the way to "} + key + " is not an object");
+      if (!at->is_object()) {
+        refuse(std::string{"a value on the way to "} + key + " is not an object");
+        return nullptr;
+      }
       auto i = at->find(key);
       if (i == at->end())
         return nullptr;
@@ -37,36 +45,42 @@ struct json_reader {
     return at;
   }
 
-  std::string text(std::initializer_list<const char*> path) const {
+  std::string text(std::initializer_list<const char*> path) {
     auto* v = find(path);
     if (v == nullptr)
       return {};
-    if (!v->is_string())
-      throw fold_error(fold_path_name(path) + " is not a string");
+    if (!v->is_string()) {
+      refuse(fold_path_name(path) + " is not a string");
+      return {};
+    }
     return v->get<std::string>();
   }
 
-  bool flag(std::initializer_list<const char*> path) const {
+  bool flag(std::initializer_list<const char*> path) {
     auto* v = find(path);
     if (v == nullptr)
       return false;
-    if (!v->is_boolean())
-      throw fold_error(fold_path_name(path) + " is not true or false");
+    if (!v->is_boolean()) {
+      refuse(fold_path_name(path) + " is not true or false");
+      return false;
+    }
     return v->get<bool>();
   }
 
-  int64_t number(std::initializer_list<const char*> path, int64_t otherwise) const {
+  int64_t number(std::initializer_list<const char*> path, int64_t otherwise) {
     auto* v = find(path);
     if (v == nullptr)
       return otherwise;
     if (v->is_boolean()) // as nlohmann::json's value() converts them
       return v->get<bool>() ? 1 : 0;
-    if (!v->is_number())
-      throw fold_error(fold_path_name(path) + " is not a number");
+    if (!v->is_number()) {
+      refuse(fold_path_name(path) + " is not a number");
+      return otherwise;
+    }
     return v->get<int64_t>();
   }
 
-  bool is_object(std::initializer_list<const char*> path) const {
+  bool is_object(std::initializer_list<const char*> path) {
     auto* v = find(path);
     return v != nullptr && v->is_object();
   }
@@ -80,13 +94,17 @@ std::string fold_path_name(std::initializer_list<const char*> path) {
   return out;
 }
 
-fold_input fold_input_of(const std::string& type, const nlohmann::json& data) {
-  json_reader r{data};
+caf::expected<fold_input> fold_input_of(const std::string& type, const nlohmann::json& data) {
+  json_reader r{data, {}};
   return read_fold_input(type, r);
 }
 
-void apply_event(course_summary& c, const event& e, const nlohmann::json& data) {
-  apply_event(c, e, fold_input_of(e.type, data));
+caf::error apply_event(course_summary& c, const event& e, const nlohmann::json& data) {
+  auto in = fold_input_of(e.type, data);
+  if (!in)
+    return std::move(in.error());
+  apply_event(c, e, *in);
+  return {};
 }
 
 void apply_event(course_summary& c, const event& e, const fold_input& in) {

@@ -2,16 +2,18 @@
 // pure function, so the same code serves live updates and rebuilds from the log.
 #pragma once
 
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
 #include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json_fwd.hpp>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "domain/catalogue.hpp"
 #include "domain/event.hpp"
+#include "util/errc.hpp"
 
 namespace cf {
 
@@ -99,11 +101,6 @@ typename Inspector::result_type inspect(Inspector& f, course_page& x) {
   return f(caf::meta::type_name("cf.course_page"), x.items, x.next_after);
 }
 
-/// An event's data the fold cannot read: not JSON, or a value it reads is of another type.
-struct fold_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 /// The values of an event's data that the fold reads; it never looks at the rest.
 struct fold_input {
   std::string title;        ///< generation.started
@@ -125,12 +122,14 @@ struct fold_input {
 
 /// Reads the values that the fold of an event of type `type` uses, and no others, through `r`,
 /// which has `text`, `flag` and `number` (the value at a path of keys, or the default when a key
-/// is missing) and `is_object` (whether the path leads to an object). A reader throws
-/// fold_error for a value of another type, or a path through something else than an object.
-/// One list of keys for both readers: nlohmann::json's (fold_input_of) and the storage's fast
-/// one (storage/detail/fold_reader.hpp).
+/// is missing), `is_object` (whether the path leads to an object) and a string `refusal`. A value
+/// of another type, or a path through something else than an object, is read as its default, and
+/// the reader keeps why in `refusal` (the first such reason): checked once, after the last value,
+/// so the happy path pays one test per event. One list of keys for both readers: nlohmann::json's
+/// (fold_input_of) and the storage's fast one (storage/detail/fold_reader.hpp).
+/// Errors: invalid_argument, saying why (the first value refused).
 template <class Reader>
-fold_input read_fold_input(const std::string& type, Reader& r) {
+caf::expected<fold_input> read_fold_input(const std::string& type, Reader& r) {
   namespace t = event_types;
   fold_input in;
   if (type == t::generation_started) {
@@ -161,22 +160,26 @@ fold_input read_fold_input(const std::string& type, Reader& r) {
     in.error = r.text({"error"});
     in.will_retry = r.flag({"will_retry"});
   }
+  if (!r.refusal.empty())
+    return make_error(errc::invalid_argument, std::move(r.refusal));
   return in;
 }
 
-/// "parameters.price.currency" for a reader's path of keys (in its fold_error messages).
+/// "parameters.price.currency" for a reader's path of keys (in its refusals).
 std::string fold_path_name(std::initializer_list<const char*> path);
 
-/// The fold's values of an event of type `type` from its parsed data. Throws fold_error.
-fold_input fold_input_of(const std::string& type, const nlohmann::json& data);
+/// The fold's values of an event of type `type` from its parsed data. Errors: invalid_argument
+/// (a value the fold reads is of another type; named).
+[[nodiscard]] caf::expected<fold_input> fold_input_of(const std::string& type,
+                                                      const nlohmann::json& data);
 
 /// Folds `e`, whose data holds `in`, into `c`. `c.id` empty means "no course yet". Events of
 /// unknown types only advance version and time.
 void apply_event(course_summary& c, const event& e, const fold_input& in);
 
 /// The same from `e`'s parsed data (tests and fakes; the store reads with its own reader).
-/// Throws fold_error.
-void apply_event(course_summary& c, const event& e, const nlohmann::json& data);
+/// Errors: invalid_argument (as fold_input_of; `c` is left as it was).
+[[nodiscard]] caf::error apply_event(course_summary& c, const event& e, const nlohmann::json& data);
 
 /// The summary as the JSON object the API serves (without content).
 nlohmann::json to_json(const course_summary& c);

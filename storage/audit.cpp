@@ -1,5 +1,5 @@
 // The audit trail's hash chain, its verification and online backups. SQL here only reads the
-// log (and copies whole databases); sqlite_event_store.cpp writes the chain.
+// log (and copies whole databases); store_append.cpp writes the chain.
 #include "storage/audit.hpp"
 
 #include <SQLiteCpp/Backup.h>

@@ -8,7 +8,6 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -91,7 +90,8 @@ const char* const migrations[] = {
   )sql",
     // 6: the courses waiting for a payment request, for the Payment actor's periodic sweep
     // (course_query::payable): finished dry runs stay "generated" for good, and the sweep went
-    // through all of them every 30 s. Same terms as sqlite_event_store::payable_courses.
+    // through all of them every 30 s. Same terms as store_sql::payable_courses
+    // (storage/detail/store_sql.hpp).
     R"sql(
     CREATE INDEX courses_to_pay ON courses(id)
       WHERE status = 'generated' AND dry_run = 0 AND amount_cents > 0;
@@ -142,33 +142,37 @@ std::string backup_name(const std::string& file, int32_t version) {
 
 // Copies the database file behind `db` before it leaves schema version `from`: the way back
 // to the previous binary (README, "Rolling back").
-void back_up_before_migrating(SQLite::Database& db, int32_t from, int32_t to) {
+caf::error back_up_before_migrating(SQLite::Database& db, int32_t from, int32_t to) {
   const char* file = sqlite3_db_filename(db.getHandle(), "main");
   if (file == nullptr || *file == '\0') // in-memory or temporary: nothing to keep
-    return;
+    return {};
   auto target = backup_name(file, from);
   if (auto err = copy_database(file, target))
-    throw backup_failed("cannot back up " + std::string{file} + " before migrating it from schema "
-                        + "version " + std::to_string(from) + ": " + error_context(err)
-                        + "; nothing was migrated");
+    return make_error(errc::storage_unavailable,
+                      "cannot back up " + std::string{file} + " before migrating it from schema "
+                          + "version " + std::to_string(from) + ": " + error_context(err)
+                          + "; nothing was migrated");
   std::cerr << "coursefactory: backed up " << file << " (schema version " << from << ") to "
             << target << " before migrating it to version " << to << std::endl;
+  return {};
 }
 
 } // namespace
 
-void migrate(SQLite::Database& db) { migrate(db, sqlite_event_store::schema_version); }
+caf::error migrate(SQLite::Database& db) { return migrate(db, sqlite_event_store::schema_version); }
 
-void migrate(SQLite::Database& db, int32_t target) {
+caf::error migrate(SQLite::Database& db, int32_t target) {
   if (target < 0 || target > migration_count)
-    throw std::logic_error("no schema version " + std::to_string(target));
+    return make_error(errc::invalid_argument, "no schema version " + std::to_string(target));
   int32_t current = db.execAndGet("PRAGMA user_version").getInt();
   if (current > sqlite_event_store::schema_version)
-    throw std::runtime_error("database schema version " + std::to_string(current)
-                             + " is newer than this build's "
-                             + std::to_string(sqlite_event_store::schema_version));
+    return make_error(errc::storage_corrupt,
+                      "database schema version " + std::to_string(current)
+                          + " is newer than this build's "
+                          + std::to_string(sqlite_event_store::schema_version));
   if (current > 0 && current < target)
-    back_up_before_migrating(db, current, target);
+    if (auto err = back_up_before_migrating(db, current, target))
+      return err;
   for (int32_t v = current; v < target; ++v) {
     SQLite::Transaction tx{db, SQLite::TransactionBehavior::IMMEDIATE};
     db.exec(migrations[v]);
@@ -177,6 +181,7 @@ void migrate(SQLite::Database& db, int32_t target) {
     db.exec("PRAGMA user_version = " + std::to_string(v + 1));
     tx.commit();
   }
+  return {};
 }
 
 } // namespace cf

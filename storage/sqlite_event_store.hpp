@@ -1,6 +1,6 @@
 // The event log and the course read model in one SQLite file (WAL). Every SQL string coursefactory
-// owns lives in sqlite_event_store.cpp (and the audit trail's reads in audit.cpp); this header
-// speaks domain types only.
+// owns lives in storage/ (the store's implementation is split by concern; storage/detail/
+// store_impl.hpp lists its files); this header speaks domain types only.
 //
 // Not thread-safe: one owner (the EventLog actor) calls it from one thread at a time.
 #pragma once
@@ -44,12 +44,6 @@ class sqlite_event_store {
 public:
   /// The schema version this build creates and reads (PRAGMA user_version).
   static constexpr int32_t schema_version = 6;
-
-  /// The rows of course_query::payable: the partial index of migration 6, by name (the planner
-  /// would rather walk the primary key in id order), with the index's own terms.
-  static constexpr const char* payable_courses =
-      "courses INDEXED BY courses_to_pay "
-      "WHERE status = 'generated' AND dry_run = 0 AND amount_cents > 0";
 
   /// Opens or creates the database at `path` (":memory:" works too), creating parent folders,
   /// and migrates it to `schema_version`. Before migrating a file database of an older schema it
@@ -109,10 +103,6 @@ public:
   /// One course with its content. Errors: not_found, storage_unavailable.
   [[nodiscard]] caf::expected<course_view> course(const std::string& id);
 
-  /// WAL checkpoints completed off the writer's thread so far
-  /// (storage/detail/wal_checkpointer.hpp).
-  [[nodiscard]] int64_t background_checkpoints() const;
-
   /// One course's read-model row, without reading its content. Errors: not_found,
   /// storage_unavailable.
   [[nodiscard]] caf::expected<course_summary> summary(const std::string& id);
@@ -141,6 +131,10 @@ public:
 
   /// Number of stored events (for tests and health checks).
   [[nodiscard]] caf::expected<int64_t> count();
+
+  /// WAL checkpoints completed off the writer's thread so far
+  /// (storage/detail/wal_checkpointer.hpp).
+  [[nodiscard]] int64_t background_checkpoints() const;
 
 private:
   struct impl;

@@ -2,6 +2,7 @@
 // pass of a SIMD JSON parser (simdjson), without building a document of every value.
 #pragma once
 
+#include <caf/expected.hpp>
 #include <memory>
 
 #include "domain/course_state.hpp"
@@ -31,9 +32,9 @@ public:
   fold_reader(const fold_reader&) = delete;
   fold_reader& operator=(const fold_reader&) = delete;
 
-  /// The fold's values of `e`. Throws fold_error (saying why) when the data is not JSON, or a
-  /// value the fold reads is of another type.
-  fold_input read(const event& e);
+  /// The fold's values of `e`. Errors: invalid_argument, saying why (the data is not JSON, or a
+  /// value the fold reads is of another type).
+  [[nodiscard]] caf::expected<fold_input> read(const event& e);
 
 private:
   std::unique_ptr<simdjson::dom::parser> parser_;

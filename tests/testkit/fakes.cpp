@@ -129,7 +129,8 @@ event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
           course_view v;
           for (const auto& e : *store)
             if (e.subject == id)
-              apply_event(v.summary, e, nlohmann::json::parse(e.data));
+              if (auto err = apply_event(v.summary, e, nlohmann::json::parse(e.data)))
+                return err;
           if (v.summary.id.empty())
             return make_error(errc::not_found, "no course " + id);
           return v;
@@ -138,15 +139,17 @@ event_log_actor fake_event_log::spawn(caf::actor_system& sys) const {
           course_summary c;
           for (const auto& e : *store)
             if (e.subject == id)
-              apply_event(c, e, nlohmann::json::parse(e.data));
+              if (auto err = apply_event(c, e, nlohmann::json::parse(e.data)))
+                return err;
           if (c.id.empty())
             return make_error(errc::not_found, "no course " + id);
           return c;
         },
-        [=](list_atom, const course_query& q) {
+        [=](list_atom, const course_query& q) -> caf::result<course_page> {
           std::map<std::string, course_summary> courses;
           for (const auto& e : *store)
-            apply_event(courses[e.subject], e, nlohmann::json::parse(e.data));
+            if (auto err = apply_event(courses[e.subject], e, nlohmann::json::parse(e.data)))
+              return err;
           course_page page;
           for (auto i = courses.upper_bound(q.after); i != courses.end(); ++i) {
             const auto& c = i->second;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "domain/catalogue.hpp"
+#include "util/errc.hpp"
 
 using namespace cf;
 
@@ -45,8 +46,22 @@ void check_same(const fold_input& a, const fold_input& b, const std::string& wha
 }
 
 // What the nlohmann::json reader makes of `e` (the reference).
-fold_input reference(const event& e) {
+caf::expected<fold_input> reference(const event& e) {
   return fold_input_of(e.type, nlohmann::json::parse(e.data.empty() ? "{}" : e.data));
+}
+
+// The value of a read that must succeed.
+fold_input value(caf::expected<fold_input> in) {
+  BOOST_REQUIRE_MESSAGE(in, (in ? "" : error_context(in.error())));
+  return std::move(*in);
+}
+
+// The refusal of a read that must fail: invalid_argument, saying why.
+std::string refusal(const caf::expected<fold_input>& in) {
+  BOOST_REQUIRE(!in);
+  BOOST_TEST(is(in.error(), errc::invalid_argument));
+  BOOST_TEST(!error_context(in.error()).empty());
+  return error_context(in.error());
 }
 
 } // namespace
@@ -69,7 +84,7 @@ BOOST_AUTO_TEST_CASE(reads_what_nlohmann_reads_from_every_event_of_the_fixture_l
     auto e = make(st.getColumn(1).getString(), st.getColumn(2).getString());
     if (e.type == event_types::generation_completed)
       continue; // not read (below)
-    check_same(reader.read(e), reference(e), "seq " + st.getColumn(0).getString());
+    check_same(value(reader.read(e)), value(reference(e)), "seq " + st.getColumn(0).getString());
     types.insert(e.type);
     ++read;
   }
@@ -101,16 +116,16 @@ BOOST_AUTO_TEST_CASE(reads_each_value_with_its_default_when_missing) {
   };
   for (const auto& [type, data] : cases) {
     auto e = make(type, data);
-    check_same(reader.read(e), reference(e), type + " " + data);
+    check_same(value(reader.read(e)), value(reference(e)), type + " " + data);
   }
-  auto full = reader.read(make(event_types::generation_started, cases[0].second));
+  auto full = value(reader.read(make(event_types::generation_started, cases[0].second)));
   BOOST_TEST(full.title == "T \"q\" \u00e9");
   BOOST_TEST(full.language == "de");
   BOOST_TEST(full.dry_run);
   BOOST_TEST(full.amount_cents == 4900);
   BOOST_TEST(full.currency == "EUR");
   BOOST_TEST(full.attempt == 3);
-  auto bare = reader.read(make(event_types::generation_started, "{}"));
+  auto bare = value(reader.read(make(event_types::generation_started, "{}")));
   BOOST_TEST(bare.attempt == 1);
   BOOST_TEST(bare.amount_cents == 0);
   BOOST_TEST(!bare.dry_run);
@@ -122,11 +137,11 @@ BOOST_AUTO_TEST_CASE(reads_data_in_place_and_copied_alike) {
   cf::fold_reader reader;
   auto e = make(event_types::generation_started,
                 R"({"title":"in place","parameters":{"language":"fr"},"attempt":-2})");
-  auto copied = reader.read(e);
+  auto copied = value(reader.read(e));
   e.data.reserve(e.data.size() + 256);
-  auto in_place = reader.read(e);
+  auto in_place = value(reader.read(e));
   check_same(in_place, copied, "in place");
-  check_same(in_place, reference(e), "in place vs nlohmann");
+  check_same(in_place, value(reference(e)), "in place vs nlohmann");
   BOOST_TEST(in_place.title == "in place");
   BOOST_TEST(in_place.attempt == -2);
 }
@@ -139,16 +154,16 @@ BOOST_AUTO_TEST_CASE(a_start_without_a_price_keeps_the_price_the_course_had) {
       make(event_types::generation_started,
            R"({"title":"t","parameters":{"price":{"amount_cents":900,"currency":"EUR"}}})");
   first.subject_version = 1;
-  apply_event(c, first, reader.read(first));
+  apply_event(c, first, value(reader.read(first)));
   auto again = make(event_types::generation_started, R"({"title":"t","attempt":2})");
   again.subject_version = 2;
-  apply_event(c, again, reader.read(again));
+  apply_event(c, again, value(reader.read(again)));
   BOOST_TEST(c.amount_cents == 900);
   BOOST_TEST(c.currency == "EUR");
   BOOST_TEST(c.attempt == 2);
 }
 
-// Values the fold reads, of another type: both readers refuse them, with the value's name.
+// Values the fold reads, of another type: both readers refuse them, with the same reason.
 BOOST_AUTO_TEST_CASE(refuses_what_nlohmann_refuses) {
   cf::fold_reader reader;
   const std::pair<std::string, std::string> cases[] = {
@@ -166,8 +181,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_nlohmann_refuses) {
   for (const auto& [type, data] : cases) {
     BOOST_TEST_CONTEXT(type + " " + data) {
       auto e = make(type, data);
-      BOOST_CHECK_THROW(reader.read(e), fold_error);
-      BOOST_CHECK_THROW(reference(e), fold_error);
+      BOOST_TEST(refusal(reader.read(e)) == refusal(reference(e)));
     }
   }
 }
@@ -178,11 +192,11 @@ BOOST_AUTO_TEST_CASE(refuses_data_that_is_not_json_whatever_the_type) {
     for (const char* type : {event_types::generation_started, event_types::payment_completed,
                              "course.something.new"}) {
       BOOST_TEST_CONTEXT(type << " " << data) {
-        BOOST_CHECK_THROW(reader.read(make(type, data)), fold_error);
+        BOOST_TEST(refusal(reader.read(make(type, data))).find("not JSON") == 0u);
       }
     }
   // generation.completed is never read: its content is large and the fold needs none of it.
-  BOOST_CHECK_NO_THROW(reader.read(make(event_types::generation_completed, "{not json")));
+  BOOST_TEST(static_cast<bool>(reader.read(make(event_types::generation_completed, "{not json"))));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

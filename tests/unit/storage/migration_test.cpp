@@ -43,7 +43,8 @@ constexpr int32_t first_hashed_schema = 3;
 // their ids in order.
 std::vector<std::string> make_old_database(const std::string& path, int32_t version, int n) {
   SQLite::Database db{path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE};
-  migrate(db, version);
+  auto err = migrate(db, version);
+  BOOST_REQUIRE_MESSAGE(!err, (err ? error_context(err) : ""));
   nlohmann::json data{{"course_id", "c-1"},
                       {"title", "Altes Schema"},
                       {"user_id", "u-1"},

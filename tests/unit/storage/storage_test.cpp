@@ -11,6 +11,7 @@
 
 #include "domain/catalogue.hpp"
 #include "storage/audit.hpp"
+#include "storage/detail/store_sql.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "tests/testkit/events.hpp"
 #include "tests/testkit/service_fixture.hpp"
@@ -377,7 +378,7 @@ BOOST_AUTO_TEST_CASE(payable_courses_are_listed_without_walking_the_dry_runs) {
   sqlite3* db = nullptr;
   auto path = dir.file("sub/dir/events.db");
   BOOST_REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  auto sql = std::string{"SELECT id FROM "} + sqlite_event_store::payable_courses
+  auto sql = std::string{"SELECT id FROM "} + store_sql::payable_courses
              + " AND id > '' ORDER BY id LIMIT 501";
   sqlite3_stmt* st = nullptr;
   BOOST_REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
