@@ -34,6 +34,8 @@ std::string to_string(errc x) {
 }
 
 std::string error_context(const caf::error& err) {
+  if (!err) // CAF 0.17: context() of an empty error dereferences its missing data
+    return {};
   const auto& ctx = err.context();
   if (ctx.size() == 1 && ctx.match_element<std::string>(0))
     return ctx.get_as<std::string>(0);
