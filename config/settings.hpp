@@ -43,10 +43,15 @@ struct settings {
   std::string site_dir = "./var/site";
   std::string site_base_url; ///< Empty: http://<host>:<port>/courses.
   int32_t idempotency_retention_s = 86400;
+  std::string bus_redis_url; ///< Empty: no bus.
+  std::string bus_stream = "coursefactory:events";
+  std::string bus_envelope = "cloudevents";
+  int64_t bus_maxlen = 0;
 };
 
 /// Reads `--flag value` / `--flag=value` pairs after the command name. `--config FILE` is read
-/// first, wherever it stands, then the environment (COURSEFACTORY_STRIPE_WEBHOOK_SECRET), then
+/// first, wherever it stands, then the environment (COURSEFACTORY_STRIPE_WEBHOOK_SECRET,
+/// COURSEFACTORY_BUS_REDIS_URL), then
 /// the other flags on top. Returns an error message, or an
 /// empty string on success. `help` is set when --help was given.
 std::string parse_command_line(const std::vector<std::string>& args, settings& out, bool& help);
