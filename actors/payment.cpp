@@ -157,7 +157,7 @@ caf::result<webhook_outcome> on_notice(payment_pointer self, const payment_setti
   auto rp = self->make_response_promise<webhook_outcome>();
   auto not_before = now_us() - s.notice_retention.count() * 1000000;
   idempotency_record rec;
-  rec.scope = "stripe";
+  rec.scope = n.scope;
   rec.key = n.event_id;
   rec.fingerprint = n.event_id;
   rec.not_before_us = not_before;

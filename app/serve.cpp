@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "actors/bus_inbound.hpp"
 #include "actors/bus_relay.hpp"
 #include "actors/course_factory.hpp"
 #include "actors/distribution.hpp"
@@ -35,6 +36,14 @@ std::vector<std::string> split_words(const std::string& text) {
   std::vector<std::string> out;
   for (std::string w; in >> w;) out.push_back(w);
   return out;
+}
+
+/// This process's name in the inbound consumer group: host and pid, so that a restarted
+/// service is a new consumer and takes over what its predecessor held after claim_idle_ms.
+std::string consumer_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string{"coursefactory-"} + host + "-" + std::to_string(getpid());
 }
 
 retry_policy retry_of(const settings& s) {
@@ -103,8 +112,10 @@ caf::expected<service_inputs> build_inputs(const std::vector<std::string>& args,
 /// site channel's URLs name it).
 struct service_actors {
   event_log_actor log;
-  bus_relay_actor relay; ///< null without bus.redis_url
+  bus_relay_actor relay;     ///< null without bus.redis_url
+  bus_inbound_actor inbound; ///< null without bus.redis_url
   std::shared_ptr<bus_relay_status> bus;
+  std::shared_ptr<bus_inbound_status> bus_in;
   course_factory_actor factory;
   payment_actor payment;
   distribution_actor distribution;
@@ -149,6 +160,13 @@ service_actors spawn_actors(caf::actor_system& sys, const settings& s,
     bs.maxlen = s.bus_maxlen;
     a.bus = std::make_shared<bus_relay_status>();
     a.relay = spawn_bus_relay(sys, a.log, bs, a.bus);
+    bus_inbound_settings is;
+    is.redis = bs.redis;
+    is.stream = s.bus_inbound_stream;
+    is.claim_idle = std::chrono::milliseconds{s.bus_claim_idle_ms};
+    is.consumer = consumer_name();
+    a.bus_in = std::make_shared<bus_inbound_status>();
+    a.inbound = spawn_bus_inbound(sys, a.payment, is, a.bus_in);
   }
   return a;
 }
@@ -170,7 +188,7 @@ int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& 
                sigset_t signals) {
   const auto& s = in.s;
   http_server server{
-      sys, {a.factory, a.log, a.payment, a.bus}, http_options_of(s), in.webhook_secret};
+      sys, {a.factory, a.log, a.payment, a.bus, a.bus_in}, http_options_of(s), in.webhook_secret};
   int port = server.bind();
   if (port < 0) {
     log_event(log_level::error, "main", "cannot listen", {{"host", s.host}, {"port", s.port}});
@@ -206,7 +224,8 @@ int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& 
 int shut_down(caf::actor_system& sys, service_actors& a, int rc) {
   caf::scoped_actor self{sys};
   for (auto h : {caf::actor_cast<caf::actor>(a.factory), caf::actor_cast<caf::actor>(a.payment),
-                 caf::actor_cast<caf::actor>(a.distribution), caf::actor_cast<caf::actor>(a.relay)})
+                 caf::actor_cast<caf::actor>(a.distribution), caf::actor_cast<caf::actor>(a.relay),
+                 caf::actor_cast<caf::actor>(a.inbound)})
     if (h) {
       self->send_exit(h, caf::exit_reason::user_shutdown);
       self->wait_for(h);

@@ -220,6 +220,14 @@ const std::vector<option>& options() {
                     "Format of relayed entries: cloudevents (fields id, type, subject, seq, time, "
                     "data) or platform (one field event with the platform's envelope).",
                     &settings::bus_envelope, {"cloudevents", "platform"}),
+      string_option("bus", "inbound_stream", "bus-inbound-stream",
+                    "The Redis stream other modules publish payment results to (consumer group "
+                    "coursefactory); unusable entries go to <stream>:dead.",
+                    &settings::bus_inbound_stream),
+      int_option("bus", "claim_idle_ms", "bus-claim-idle-ms",
+                 "An inbound entry pending this long with a consumer that went away is taken "
+                 "over (XAUTOCLAIM).",
+                 &settings::bus_claim_idle_ms, 100, 86400000),
       int_option("bus", "maxlen", "bus-maxlen",
                  "Trim the stream to about this many entries (MAXLEN ~); 0: never.",
                  &settings::bus_maxlen, 0, 1000000000000),

@@ -47,6 +47,8 @@ struct settings {
   std::string bus_stream = "coursefactory:events";
   std::string bus_envelope = "cloudevents";
   int64_t bus_maxlen = 0;
+  std::string bus_inbound_stream = "coursefactory:inbound";
+  int32_t bus_claim_idle_ms = 30000;
 };
 
 /// Reads `--flag value` / `--flag=value` pairs after the command name. `--config FILE` is read

@@ -70,6 +70,28 @@ void render_bus_gauges(std::string& out, const bus_relay_status& bus, int64_t he
   out += "coursefactory_bus_relay_errors_total " + std::to_string(bus.errors.load()) + "\n";
 }
 
+// What the inbound consumer took from other modules.
+void render_inbound_counters(std::string& out, const bus_inbound_status& in) {
+  auto counter = [&](const char* name, const char* help, uint64_t v) {
+    metric_header(out, name, "counter", help);
+    out += std::string{name} + " " + std::to_string(v) + "\n";
+  };
+  counter("coursefactory_bus_inbound_received_total",
+          "Inbound bus entries read (new and taken over).", in.received.load());
+  counter("coursefactory_bus_inbound_recorded_total", "Inbound entries whose effect committed.",
+          in.recorded.load());
+  counter("coursefactory_bus_inbound_duplicates_total",
+          "Inbound entries whose id was seen before: acknowledged without effect.",
+          in.duplicates.load());
+  counter("coursefactory_bus_inbound_dead_letters_total",
+          "Inbound entries moved to the dead-letter stream.", in.dead_letters.load());
+  counter("coursefactory_bus_inbound_reclaimed_total",
+          "Inbound entries taken over from a consumer that held them too long.",
+          in.reclaimed.load());
+  counter("coursefactory_bus_inbound_errors_total",
+          "Failed Redis calls and unanswered effects of the inbound consumer.", in.errors.load());
+}
+
 } // namespace
 
 std::string route_label(const std::string& method, const std::string& path) {
@@ -107,6 +129,8 @@ void register_metrics_route(httplib::Server& srv, const route_context& ctx) {
     render_log_gauges(text, *stats);
     if (c->actors.bus)
       render_bus_gauges(text, *c->actors.bus, stats->head);
+    if (c->actors.bus_in)
+      render_inbound_counters(text, *c->actors.bus_in);
     res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });
   reject_other_methods(srv, "/metrics", "GET");
