@@ -15,6 +15,7 @@
 #include "actors/durable_subscription.hpp"
 #include "actors/generation_worker.hpp"
 #include "domain/catalogue.hpp"
+#include "domain/course_events.hpp"
 #include "util/errc.hpp"
 #include "util/log.hpp"
 #include "util/metrics.hpp"
@@ -49,26 +50,8 @@ struct context {
   course_factory_settings settings;
 };
 
-event make_event(const char* type, const std::string& course_id, int64_t expected_version,
-                 const std::string& correlation, const std::string& causation, const json& data) {
-  event e;
-  e.id = make_uuid_v7(); // ours, so later events of the same batch can name it as cause
-  e.source = course_factory_source;
-  e.type = type;
-  e.subject = course_id;
-  e.subject_version = expected_version;
-  e.schema_version = find_event_type(type)->schema_version;
-  e.correlation_id = correlation;
-  e.causation_id = causation;
-  e.data = data.dump();
-  return e;
-}
-
-event distribution_request(const context& ctx, const event& cause, int32_t attempt) {
-  json data{
-      {"course_id", cause.subject}, {"channels", ctx.settings.channels}, {"attempt", attempt}};
-  return make_event(event_types::distribution_requested, cause.subject, cause.subject_version + 1,
-                    cause.correlation_id, cause.id, data);
+event distribution_request(const context& ctx, const event_origin& origin, int32_t attempt) {
+  return make_event(origin, distribution_requested_data{ctx.settings.channels, attempt});
 }
 
 std::string describe(caf::actor_system& sys, const caf::error& err) {
@@ -113,24 +96,17 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
       .then(
           [=](const generation_result& r) {
             self->state.generating.erase(started.subject);
-            json data{{"course_id", started.subject},
-                      {"url", "/v1/courses/" + started.subject},
-                      {"duration_ms", r.duration_ms},
-                      {"module_count", r.module_count},
-                      {"lesson_count", r.lesson_count},
-                      {"quiz_question_count", r.quiz_question_count},
-                      {"attempt", attempt},
-                      {"generator", ctx.gen->name()},
-                      {"content", nullptr}};
-            std::vector<event> events{make_event(event_types::generation_completed, started.subject,
-                                                 started.subject_version + 1,
-                                                 started.correlation_id, started.id, data)};
-            // Splice the content text in: parsing and re-serializing it would cost more than
-            // everything else here. Keys stay in nlohmann's sorted order ("attempt" precedes it).
-            auto& text = events.back().data;
-            text.replace(text.find("\"content\":null") + 10, 4, r.content);
+            generation_completed_data done;
+            done.duration_ms = r.duration_ms;
+            done.module_count = r.module_count;
+            done.lesson_count = r.lesson_count;
+            done.quiz_question_count = r.quiz_question_count;
+            done.attempt = attempt;
+            done.generator = ctx.gen->name();
+            done.content = r.content;
+            std::vector<event> events{make_event(follows(started), done)};
             if (!req.dry_run && req.amount_cents == 0) // free: enabled right away, atomically
-              events.push_back(distribution_request(ctx, events.back(), 1));
+              events.push_back(distribution_request(ctx, follows(events.back()), 1));
             record(self, ctx, std::move(events));
           },
           [=](caf::error& err) {
@@ -142,22 +118,20 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
                                      + std::to_string(ctx.settings.generation_timeout.count())
                                      + " ms"
                                : describe(self->system(), err);
-            json data{{"course_id", started.subject},
-                      {"error", message},
-                      {"error_type", permanent ? "permanent" : "transient"},
-                      {"retry_count", attempt - 1},
-                      {"will_retry", will_retry},
-                      {"attempt", attempt}};
+            generation_failed_data data;
+            data.error = message;
+            data.permanent = permanent;
+            data.retry_count = attempt - 1;
+            data.will_retry = will_retry;
+            data.attempt = attempt;
             // The retry's time goes into the event, so a restart keeps it (see recover).
             std::chrono::milliseconds delay{0};
             if (will_retry) {
               std::uniform_real_distribution<double> unit{0.0, 1.0};
               delay = backoff_delay(ctx.settings.retry, attempt - first + 1, unit(self->state.rng));
-              data["retry_at"] = format_time(now_us() + delay.count() * 1000);
+              data.retry_at_us = now_us() + delay.count() * 1000;
             }
-            auto failed =
-                make_event(event_types::generation_failed, started.subject,
-                           started.subject_version + 1, started.correlation_id, started.id, data);
+            auto failed = make_event(follows(started), data);
             record(self, ctx, {failed}, [=](std::vector<event>&) {
               if (!will_retry)
                 return;
@@ -168,22 +142,14 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
           });
 }
 
-json started_data(const std::string& course_id, const course_request& req, int32_t attempt) {
-  return {{"course_id", course_id},
-          {"title", req.title},
-          {"user_id", req.user_id},
-          {"parameters", to_json(req)},
-          {"attempt", attempt}};
-}
-
 // Commits started for a new course (remembering `key` with it) and starts generating.
 void start_course(factory_pointer self, const context& ctx, course_request req,
                   std::string correlation, std::optional<idempotency_key> key,
                   caf::typed_response_promise<course_accepted> rp) {
   auto course_id = make_uuid_v7();
-  auto started = make_event(event_types::generation_started, course_id, 1, correlation, correlation,
-                            started_data(course_id, req, 1));
-  std::vector<event> events{started};
+  // The first event of a course: caused by the request, whose correlation id stands for it.
+  std::vector<event> events{make_event(event_origin{course_id, 1, correlation, correlation},
+                                       generation_started_data{req, 1})};
   auto on_commit = [=](std::vector<event>& committed) mutable {
     if (key)
       self->state.keys_in_flight.erase(key->key);
@@ -264,21 +230,24 @@ void restart_generation(factory_pointer self, const context& ctx, const course_s
   self->request(ctx.log, ctx.settings.log_timeout, query_atom::value, q)
       .then(
           [=](const event_page& page) mutable {
-            auto data = page.events.empty() ? json{}
-                                            : json::parse(page.events.front().data, nullptr, false);
-            if (!data.is_object()) {
+            // The first generation.started holds the request as the user made it.
+            caf::expected<generation_started_data> first_started{
+                make_error(errc::storage_corrupt, "none in the log")};
+            if (!page.events.empty())
+              first_started = read_generation_started(page.events.front());
+            if (!first_started) {
+              auto why = error_context(first_started.error());
               if (rp)
-                rp->deliver(make_error(errc::storage_corrupt,
-                                       "no readable generation.started for " + c.id));
+                rp->deliver(
+                    make_error(errc::storage_corrupt, "no readable generation.started for " + c.id
+                                                          + (why.empty() ? "" : ": " + why)));
               return;
             }
             const auto& origin = page.events.front();
-            std::vector<field_error> errs;
-            auto params = data.value("parameters", json::object());
-            auto req = parse_course_request(params, errs);
+            auto req = first_started->request;
             auto started =
-                make_event(event_types::generation_started, c.id, c.version + 1,
-                           origin.correlation_id, origin.id, started_data(c.id, req, attempt));
+                make_event(event_origin{c.id, c.version + 1, origin.correlation_id, origin.id},
+                           generation_started_data{req, attempt});
             self->request(ctx.log, ctx.settings.log_timeout, append_atom::value,
                           std::vector<event>{started})
                 .then(
@@ -311,11 +280,10 @@ caf::result<course_accepted> retry(factory_pointer self, const context& ctx,
               rp.deliver(make_error(errc::conflict, "nothing to retry: the course is " + c.status));
               return;
             }
-            event last; // stands in for the cause: the user's request, with a new correlation
-            last.subject = c.id;
-            last.subject_version = c.version;
-            last.correlation_id = make_uuid_v7();
-            auto req = distribution_request(ctx, last, c.distribution_attempt + 1);
+            // Caused by the user's request (no event), with a new correlation.
+            auto req =
+                distribution_request(ctx, event_origin{c.id, c.version + 1, make_uuid_v7(), ""},
+                                     c.distribution_attempt + 1);
             self->request(ctx.log, ctx.settings.log_timeout, append_atom::value,
                           std::vector<event>{req})
                 .then(
@@ -360,9 +328,9 @@ int32_t round_start(const std::vector<event>& history) {
   for (const auto& e : history) {
     if (e.type != event_types::generation_failed)
       continue;
-    auto data = json::parse(e.data, nullptr, false);
-    if (data.is_object() && !data.value("will_retry", false))
-      first = data.value("attempt", first) + 1;
+    auto failed = read_generation_failed(e);
+    if (failed && !failed->will_retry)
+      first = failed->attempt + 1;
   }
   return first;
 }
@@ -384,13 +352,10 @@ void recover(factory_pointer self, const context& ctx, const char* status, std::
                 const auto& last = history.back();
                 auto first = round_start(history);
                 if (last.type == event_types::generation_started) {
-                  std::vector<field_error> errs;
-                  auto data = json::parse(last.data, nullptr, false);
-                  if (!data.is_object())
+                  auto started = read_generation_started(last);
+                  if (!started)
                     return;
-                  auto req = parse_course_request(data.value("parameters", json::object()), errs);
-                  auto attempt = data.value("attempt", 1);
-                  run_generation(self, ctx, last, req, attempt, first);
+                  run_generation(self, ctx, last, started->request, started->attempt, first);
                 } else if (last.type == event_types::generation_failed) {
                   auto delay = delay_until_retry(last);
                   if (delay.count() > 0)
@@ -398,7 +363,7 @@ void recover(factory_pointer self, const context& ctx, const char* status, std::
                   else
                     resume(self, ctx, c.id, c.attempt + 1, first);
                 } else if (last.type == event_types::payment_completed) {
-                  record(self, ctx, {distribution_request(ctx, last, 1)});
+                  record(self, ctx, {distribution_request(ctx, follows(last), 1)});
                 }
               });
             }
@@ -438,7 +403,7 @@ factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
         consume(self, events, [=](const event& paid) {
           // A conflict: the course moved on, so the request exists already.
           commit_effect(self, ctx.log, ctx.settings.log_timeout, paid,
-                        {distribution_request(ctx, paid, 1)}, [](std::vector<event>&) {});
+                        {distribution_request(ctx, follows(paid), 1)}, [](std::vector<event>&) {});
         });
       },
       [=](checkpoint_atom) { save_checkpoint(self, ctx.log, ctx.settings.log_timeout); },

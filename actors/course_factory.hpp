@@ -68,9 +68,6 @@ struct course_factory_settings {
   size_t max_in_flight = 256; ///< Generations running at once; beyond, create is overloaded.
 };
 
-/// The `source` attribute of every event CourseFactory emits.
-inline constexpr const char* course_factory_source = "/coursefactory/course-factory";
-
 /// Spawns CourseFactory. Events go to `log`; content comes from `gen`, which runs on a worker
 /// actor per course, never on CourseFactory itself. It subscribes to `log` for completed
 /// payments, enables those courses and requests their distribution; a free course that is not a

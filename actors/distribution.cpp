@@ -7,23 +7,20 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 
 #include "actors/durable_subscription.hpp"
 #include "domain/catalogue.hpp"
+#include "domain/course_events.hpp"
 #include "util/errc.hpp"
 #include "util/log.hpp"
 #include "util/metrics.hpp"
 #include "util/time.hpp"
-#include "util/uuid.hpp"
 
 namespace cf {
 
 namespace {
-
-using json = nlohmann::json;
 
 // What one channel did in one attempt.
 struct channel_outcome {
@@ -106,17 +103,9 @@ publisher_actor::behavior_type publisher(publisher_actor::pointer self,
   };
 }
 
-event make_event(const char* type, const job& j, const json& data) {
-  event e;
-  e.id = make_uuid_v7(); // ours, so later events of the same batch can name it as cause
-  e.source = distribution_source;
-  e.type = type;
-  e.subject = j.course.course_id;
-  e.schema_version = find_event_type(type)->schema_version;
-  e.correlation_id = j.correlation_id;
-  e.causation_id = j.course.distribution_id;
-  e.data = data.dump();
-  return e;
+// The origin of an outcome of job `j`: caused by its request; record() sets the version.
+event_origin origin_of(const job& j) {
+  return {j.course.course_id, 0, j.correlation_id, j.course.distribution_id};
 }
 
 void run_attempt(distribution_pointer self, event_log_actor log, const distribution_settings& s,
@@ -163,22 +152,12 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
   std::vector<channel_outcome> failed;
   for (const auto& o : outcomes) (o.ok ? j.done : failed).push_back(o);
   if (failed.empty()) {
-    json channels = json::array();
-    std::string url;
-    for (const auto& o : j.done) {
-      channels.push_back(
-          {{"channel", o.channel}, {"ok", true}, {"url", o.url}, {"detail", o.detail}});
-      if (url.empty())
-        url = o.url;
-    }
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now()
-                                                                    - j.started)
-                  .count();
-    json data{{"course_id", course_id},
-              {"url", url.empty() ? "/v1/courses/" + course_id : url},
-              {"channels", channels},
-              {"duration_ms", ms}};
-    record(self, log, s, course_id, {make_event(event_types::distribution_completed, j, data)},
+    distribution_completed_data data;
+    for (const auto& o : j.done) data.channels.push_back({o.channel, true, o.url, o.detail});
+    data.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - j.started)
+                           .count();
+    record(self, log, s, course_id, {make_event(origin_of(j), data)},
            [=] { self->state.jobs.erase(course_id); });
     return;
   }
@@ -201,12 +180,15 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
                {"channel", o.channel},
                {"retry_count", j.retry_count},
                {"error", o.detail}});
-    json data{{"course_id", course_id},   {"channel", o.channel},
-              {"error", o.detail},        {"retry_count", j.retry_count},
-              {"will_retry", will_retry}, {"attempt", j.course.attempt}};
+    distribution_failed_data data;
+    data.channel = o.channel;
+    data.error = o.detail;
+    data.retry_count = j.retry_count;
+    data.will_retry = will_retry;
     if (will_retry)
-      data["retry_at"] = format_time(now_us() + delay.count() * 1000);
-    events.push_back(make_event(event_types::distribution_failed, j, data));
+      data.retry_at_us = now_us() + delay.count() * 1000;
+    data.attempt = j.course.attempt;
+    events.push_back(make_event(origin_of(j), data));
     j.pending.push_back(o.channel);
   }
   record(self, log, s, course_id, std::move(events), [=] {
@@ -259,11 +241,12 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
       .then(
           [=](const course_view& v) {
             const auto& c = v.summary;
-            auto data = json::parse(requested.data, nullptr, false);
-            if (self->state.jobs.count(c.id) > 0 || !data.is_object()
+            auto request = read_distribution_requested(requested);
+            if (self->state.jobs.count(c.id) > 0 || !request
                 || c.status != course_status::distributing
-                || c.distribution_attempt != data.value("attempt", 1)) {
-              // stale request: a newer one exists, it already finished, or a job runs it
+                || c.distribution_attempt != request->attempt) {
+              // stale request: a newer one exists, it already finished, or a job runs it;
+              // or one this build cannot read (nothing to publish from it)
               if (delivered)
                 finish_event(self, requested.seq);
               return;
@@ -282,13 +265,13 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
             j.course = {c.id, c.title, c.language, v.content, requested.id, c.distribution_attempt};
             j.correlation_id = requested.correlation_id;
             j.version = c.version;
-            j.pending = data.value("channels", std::vector<std::string>{});
+            j.pending = request->channels;
             j.started = std::chrono::steady_clock::now();
             auto delay = std::chrono::milliseconds{0};
             if (failed) {
               delay = delay_until_retry(*failed);
-              auto fd = json::parse(failed->data, nullptr, false);
-              j.retry_count = (fd.is_object() ? fd.value("retry_count", 0) : 0) + 1;
+              auto last = read_distribution_failed(*failed);
+              j.retry_count = (last ? last->retry_count : 0) + 1;
             }
             self->state.jobs[c.id] = std::move(j);
             if (delay.count() > 0)

@@ -29,9 +29,6 @@ struct distribution_settings {
   std::chrono::milliseconds sweep_min_age{10000};           ///< Unchanged this long: stalled.
 };
 
-/// The `source` attribute of every event Distribution emits.
-inline constexpr const char* distribution_source = "/coursefactory/distribution";
-
 /// Spawns Distribution. It follows course.distribution.requested in `log` and, when it starts,
 /// resumes every course the log shows as distributing.
 distribution_actor spawn_distribution(caf::actor_system& sys, event_log_actor log,

@@ -188,6 +188,14 @@ caf::expected<log_stats> stats(event_log_pointer self) {
   return out;
 }
 
+// A store's answer as a handler's reply: the value, or the store's error unchanged.
+template <class T>
+caf::result<T> reply(caf::expected<T>&& answer) {
+  if (!answer)
+    return std::move(answer.error());
+  return std::move(*answer);
+}
+
 event_log_impl::behavior_type event_log(event_log_pointer self,
                                         std::shared_ptr<sqlite_event_store> store) {
   self->state.store = std::move(store);
@@ -210,54 +218,28 @@ event_log_impl::behavior_type event_log(event_log_pointer self,
       },
       [=](flush_atom) { flush(self); },
       [=](checkpoint_atom, const checkpoint& cp) -> caf::result<int64_t> {
-        auto stored = self->state.store->save_checkpoint(cp);
-        if (!stored)
-          return stored.error();
-        return *stored;
+        return reply(self->state.store->save_checkpoint(cp));
       },
       [=](checkpoint_atom) -> caf::result<std::vector<checkpoint>> {
-        auto all = self->state.store->checkpoints();
-        if (!all)
-          return all.error();
-        return std::move(*all);
+        return reply(self->state.store->checkpoints());
       },
       [=](recall_atom, const std::string& scope, const std::string& key,
           int64_t not_before_us) -> caf::result<idempotency_record> {
-        auto r = self->state.store->recall(scope, key, not_before_us);
-        if (!r)
-          return r.error();
-        return std::move(*r);
+        return reply(self->state.store->recall(scope, key, not_before_us));
       },
       [=](query_atom, const event_query& q) -> caf::result<event_page> {
-        auto page = self->state.store->query(q);
-        if (!page)
-          return page.error();
-        return std::move(*page);
+        return reply(self->state.store->query(q));
       },
       [=](caf::get_atom, const std::string& id) -> caf::result<course_view> {
-        auto view = self->state.store->course(id);
-        if (!view)
-          return view.error();
-        return std::move(*view);
+        return reply(self->state.store->course(id));
       },
       [=](summary_atom, const std::string& id) -> caf::result<course_summary> {
-        auto c = self->state.store->summary(id);
-        if (!c)
-          return c.error();
-        return std::move(*c);
+        return reply(self->state.store->summary(id));
       },
       [=](list_atom, const course_query& q) -> caf::result<course_page> {
-        auto page = self->state.store->courses(q);
-        if (!page)
-          return page.error();
-        return std::move(*page);
+        return reply(self->state.store->courses(q));
       },
-      [=](head_atom) -> caf::result<int64_t> {
-        auto h = self->state.store->head();
-        if (!h)
-          return h.error();
-        return *h;
-      },
+      [=](head_atom) -> caf::result<int64_t> { return reply(self->state.store->head()); },
       [=](subscribe_atom, subscriber_actor who, const std::string& pattern,
           int64_t after) -> caf::result<int64_t> {
         auto head = self->state.store->head();
@@ -276,12 +258,7 @@ event_log_impl::behavior_type event_log(event_log_pointer self,
           return err;
         return *from;
       },
-      [=](stats_atom) -> caf::result<log_stats> {
-        auto r = stats(self);
-        if (!r)
-          return r.error();
-        return std::move(*r);
-      },
+      [=](stats_atom) -> caf::result<log_stats> { return reply(stats(self)); },
   };
 }
 

@@ -6,11 +6,11 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "actors/durable_subscription.hpp"
 #include "domain/catalogue.hpp"
+#include "domain/course_events.hpp"
 #include "util/errc.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
@@ -19,8 +19,6 @@
 namespace cf {
 
 namespace {
-
-using json = nlohmann::json;
 
 using payment_impl =
     payment_actor::extend<caf::reacts_to<notify_atom, std::vector<event>>,
@@ -34,19 +32,10 @@ struct payment_state {
 
 using payment_pointer = payment_impl::stateful_pointer<payment_state>;
 
-event make_event(const char* type, const course_summary& c, const std::string& correlation,
-                 const std::string& causation, const json& data) {
-  event e;
-  e.id = make_uuid_v7(); // ours, so later events of the same batch can name it as cause
-  e.source = payment_source;
-  e.type = type;
-  e.subject = c.id;
-  e.subject_version = c.version + 1;
-  e.schema_version = find_event_type(type)->schema_version;
-  e.correlation_id = correlation;
-  e.causation_id = causation;
-  e.data = data.dump();
-  return e;
+// The origin of an event Payment records about course `c`: its next version.
+event_origin next_of(const course_summary& c, const std::string& correlation,
+                     const std::string& causation) {
+  return {c.id, c.version + 1, correlation, causation};
 }
 
 std::string upper(std::string s) {
@@ -77,20 +66,21 @@ std::optional<event> payment_request(const payment_settings& s, const course_sum
                                      const std::string& correlation, const std::string& causation) {
   if (c.dry_run || c.amount_cents <= 0 || c.status != course_status::generated)
     return std::nullopt;
-  json data{{"course_id", c.id},
-            {"payment_id", make_uuid_v7()},
-            {"amount_cents", c.amount_cents},
-            {"currency", c.currency},
-            {"expires_at", format_time(now_us() + s.expiry.count() * 1000000)}};
-  return make_event(event_types::payment_required, c, correlation, causation, data);
+  payment_required_data data;
+  data.payment_id = make_uuid_v7();
+  data.amount_cents = c.amount_cents;
+  data.currency = c.currency;
+  data.expires_us = now_us() + s.expiry.count() * 1000000;
+  return make_event(next_of(c, correlation, causation), data);
 }
 
 // A committed payment.required: its expiry timer runs from now on.
 void arm_expiry_of(payment_pointer self, const event& required) {
-  auto data = json::parse(required.data);
-  auto expires = parse_time(data.at("expires_at").get<std::string>());
-  arm_expiry(self, required.subject, data.at("payment_id").get<std::string>(),
-             expires ? *expires : now_us());
+  auto data = read_payment_required(required);
+  if (!data) // cannot happen for the event just built; the startup sweep re-arms from the log
+    return log_failure(self, "cannot read payment.required", data.error(), required.subject,
+                       required.correlation_id);
+  arm_expiry(self, required.subject, data->payment_id, data->expires_us);
 }
 
 // A generated course (delivered durably): ask for payment if it is priced and not a dry run,
@@ -132,22 +122,19 @@ std::optional<event> judge(const payment_notice& n, const course_summary& c, std
   auto correlation = make_uuid_v7();
   if (n.outcome == "completed") {
     if (n.amount_cents == c.amount_cents && upper(n.currency) == c.currency) {
-      json data{{"course_id", c.id},
-                {"payment_id", c.payment_id},
-                {"transaction_id", n.transaction_id},
-                {"amount_cents", n.amount_cents},
-                {"currency", upper(n.currency)}};
-      return make_event(event_types::payment_completed, c, correlation, n.event_id, data);
+      payment_completed_data paid;
+      paid.payment_id = c.payment_id;
+      paid.transaction_id = n.transaction_id;
+      paid.amount_cents = n.amount_cents;
+      paid.currency = upper(n.currency);
+      return make_event(next_of(c, correlation, n.event_id), paid);
     }
-    json data{{"course_id", c.id}, {"payment_id", c.payment_id}, {"reason", "amount_mismatch"}};
-    return make_event(event_types::payment_failed, c, correlation, n.event_id, data);
+    return make_event(next_of(c, correlation, n.event_id),
+                      payment_failed_data{c.payment_id, "amount_mismatch"});
   }
-  if (n.outcome == "failed") {
-    json data{{"course_id", c.id},
-              {"payment_id", c.payment_id},
-              {"reason", n.reason.empty() ? std::string{"failed"} : n.reason}};
-    return make_event(event_types::payment_failed, c, correlation, n.event_id, data);
-  }
+  if (n.outcome == "failed")
+    return make_event(next_of(c, correlation, n.event_id),
+                      payment_failed_data{c.payment_id, n.reason.empty() ? "failed" : n.reason});
   why = "unknown outcome " + n.outcome;
   return std::nullopt;
 }
@@ -175,7 +162,19 @@ caf::result<webhook_outcome> on_notice(payment_pointer self, const payment_setti
                       std::string why;
                       auto e = judge(n, c, why);
                       if (!e) {
-                        rp.deliver(webhook_outcome{"ignored", why, 0});
+                        // A twin of this notice may have committed between our recall and this
+                        // read (its record commits with its event): then it is a duplicate.
+                        self->request(log, s.log_timeout, recall_atom::value, rec.scope, rec.key,
+                                      not_before)
+                            .then(
+                                [=](const idempotency_record& twin) mutable {
+                                  if (twin.found)
+                                    rp.deliver(webhook_outcome{
+                                        "duplicate", "event " + n.event_id + " seen before", 0});
+                                  else
+                                    rp.deliver(webhook_outcome{"ignored", why, 0});
+                                },
+                                fail);
                         return;
                       }
                       auto type = e->type;
@@ -226,8 +225,8 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
               return;
             if (c.payment_expires_us > now_us()) // woke early (clock change): sleep again
               return arm_expiry(self, c.id, payment_id, c.payment_expires_us);
-            json data{{"course_id", c.id}, {"payment_id", payment_id}, {"reason", "expired"}};
-            auto e = make_event(event_types::payment_failed, c, make_uuid_v7(), payment_id, data);
+            auto e = make_event(next_of(c, make_uuid_v7(), payment_id),
+                                payment_failed_data{payment_id, "expired"});
             self->request(log, s.log_timeout, append_atom::value, std::vector<event>{e})
                 .then([](const std::vector<event>&) {},
                       [=](caf::error& err) { again("cannot record payment expiry", err); });

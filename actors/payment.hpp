@@ -57,9 +57,6 @@ struct payment_settings {
   std::chrono::milliseconds sweep_min_age{10000};    ///< Courses unchanged this long are stalled.
 };
 
-/// The `source` attribute of every event Payment emits.
-inline constexpr const char* payment_source = "/coursefactory/payment";
-
 /// Spawns Payment. It follows course.generation.completed in `log` and re-arms the expiry timers
 /// of payments that are pending in the log when it starts.
 payment_actor spawn_payment(caf::actor_system& sys, event_log_actor log, payment_settings s = {});

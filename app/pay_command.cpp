@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "config/settings.hpp"
-#include "util/signing.hpp"
+#include "util/crypto.hpp"
+#include "util/errc.hpp"
+#include "util/signature_header.hpp"
 #include "util/uuid.hpp"
 
 namespace cf {
@@ -81,20 +83,19 @@ int run_pay_command(const std::vector<std::string>& args) {
     else
       rest.push_back(args[i]);
   }
-  settings s;
-  bool help = false;
-  if (auto err = parse_command_line(rest, s, help); !err.empty()) {
-    std::cerr << "coursefactory pay: " << err << "\n";
+  auto cmd = parse_command_line(rest);
+  if (!cmd) {
+    std::cerr << "coursefactory pay: " << error_context(cmd.error()) << "\n";
     return 2;
   }
-  std::string secret = s.stripe_webhook_secret;
+  std::string secret = cmd->s.stripe_webhook_secret;
   if (secret.empty()) {
-    std::string err;
-    secret = load_or_create_secret(s.stripe_webhook_secret_file, err, false);
-    if (secret.empty()) {
-      std::cerr << "coursefactory pay: " << err << "\n";
+    auto from_file = load_or_create_secret(cmd->s.stripe_webhook_secret_file, false);
+    if (!from_file) {
+      std::cerr << "coursefactory pay: " << error_context(from_file.error()) << "\n";
       return 1;
     }
+    secret = std::move(*from_file);
   }
   httplib::Client cli{url};
   cli.set_connection_timeout(5);

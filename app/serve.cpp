@@ -24,6 +24,7 @@
 #include "channels/webhook_channel.hpp"
 #include "content/generator.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/crypto.hpp"
 #include "util/errc.hpp"
 #include "util/log.hpp"
 
@@ -65,18 +66,19 @@ struct service_inputs {
 /// Settings from flags, file and environment; the payment webhook secret; the opened log. An
 /// error is the exit code (0 after --help), already said on stdout or stderr.
 caf::expected<service_inputs> build_inputs(const std::vector<std::string>& args, int& rc) {
-  service_inputs in;
-  bool help = false;
-  if (auto err = parse_command_line(args, in.s, help); !err.empty()) {
-    std::cerr << "coursefactory serve: " << err << "\n";
+  auto cmd = parse_command_line(args);
+  if (!cmd) {
+    std::cerr << "coursefactory serve: " << error_context(cmd.error()) << "\n";
     rc = 2;
-    return make_error(errc::invalid_argument, err);
+    return cmd.error();
   }
-  if (help) {
+  if (cmd->help) {
     std::cout << serve_help();
     rc = 0;
     return make_error(errc::invalid_argument, "help");
   }
+  service_inputs in;
+  in.s = std::move(cmd->s);
   const auto& s = in.s;
   if (!s.bus_redis_url.empty())
     if (auto url = parse_redis_url(s.bus_redis_url); !url) {
@@ -89,12 +91,13 @@ caf::expected<service_inputs> build_inputs(const std::vector<std::string>& args,
   rc = 1;
   in.webhook_secret = s.stripe_webhook_secret;
   if (in.webhook_secret.empty()) {
-    std::string err;
-    in.webhook_secret = load_or_create_secret(s.stripe_webhook_secret_file, err);
-    if (in.webhook_secret.empty()) {
-      log_event(log_level::error, "main", "no payment webhook secret", {{"error", err}});
-      return make_error(errc::invalid_argument, err);
+    auto secret = load_or_create_secret(s.stripe_webhook_secret_file);
+    if (!secret) {
+      log_event(log_level::error, "main", "no payment webhook secret",
+                {{"error", error_context(secret.error())}});
+      return secret.error();
     }
+    in.webhook_secret = std::move(*secret);
   }
   auto store = sqlite_event_store::open(
       s.db, s.durability == "normal" ? durability::normal : durability::full);

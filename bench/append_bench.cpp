@@ -36,8 +36,8 @@
 #include "domain/catalogue.hpp"
 #include "domain/course_request.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/crypto.hpp"
 #include "util/metrics.hpp"
-#include "util/signing.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "app/pay_command.hpp"
-#include "util/signing.hpp"
+#include "util/signature_header.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/errc.hpp"
-#include "util/signing.hpp"
+#include "util/signature_header.hpp"
 
 namespace cf {
 

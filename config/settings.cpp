@@ -1,14 +1,14 @@
 // The settings table and its three readers: defaults, config file and command line.
 #include "config/settings.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
+
+#include "util/errc.hpp"
 
 namespace cf {
 
@@ -19,22 +19,26 @@ struct option {
   const char* key;
   const char* flag; // without the leading "--"
   const char* help;
-  std::function<std::string(settings&, const std::string&)> set; // error or ""
+  std::function<caf::error(settings&, const std::string&)> set; // invalid_argument: why
   std::function<std::string(const settings&)> get;
 };
 
-std::string set_int(int64_t& out, const std::string& v, int64_t lo, int64_t hi) {
+/// A value the option does not take; `why` completes "--flag: " or "file:line: key: ".
+caf::error bad_value(std::string why) { return make_error(errc::invalid_argument, std::move(why)); }
+
+caf::error set_int(int64_t& out, const std::string& v, int64_t lo, int64_t hi) {
   try {
     size_t used = 0;
     auto n = std::stoll(v, &used);
-    if (used != v.size() || n < lo || n > hi)
-      throw std::out_of_range{v};
-    out = n;
-    return {};
+    if (used == v.size() && n >= lo && n <= hi) {
+      out = n;
+      return caf::none;
+    }
   } catch (const std::exception&) {
-    return "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi)
-           + ", got \"" + v + "\"";
+    // reported below (std::stoll throws on no digits and on overflow)
   }
+  return bad_value("expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi)
+                   + ", got \"" + v + "\"");
 }
 
 template <class Int>
@@ -47,7 +51,7 @@ option int_option(const char* section, const char* key, const char* flag, const 
           [=](settings& s, const std::string& v) {
             int64_t n = 0;
             auto err = set_int(n, v, lo, hi);
-            if (err.empty())
+            if (!err)
               s.*member = static_cast<Int>(n);
             return err;
           },
@@ -60,18 +64,19 @@ option double_option(const char* section, const char* key, const char* flag, con
           key,
           flag,
           help,
-          [=](settings& s, const std::string& v) -> std::string {
+          [=](settings& s, const std::string& v) -> caf::error {
             try {
               size_t used = 0;
               double d = std::stod(v, &used);
               if (used == v.size() && d >= lo && d <= hi) {
                 s.*member = d;
-                return {};
+                return caf::none;
               }
             } catch (const std::exception&) {
               // reported below
             }
-            return "expected a number from " + std::to_string(lo) + " to " + std::to_string(hi);
+            return bad_value("expected a number from " + std::to_string(lo) + " to "
+                             + std::to_string(hi));
           },
           [=](const settings& s) {
             std::ostringstream out;
@@ -87,17 +92,17 @@ option string_option(const char* section, const char* key, const char* flag, con
           key,
           flag,
           help,
-          [=](settings& s, const std::string& v) -> std::string {
+          [=](settings& s, const std::string& v) -> caf::error {
             if (!allowed.empty()) {
               bool ok = false;
               for (const auto& a : allowed) ok = ok || a == v;
               if (!ok)
-                return "\"" + v + "\" is not one of the allowed values";
+                return bad_value("\"" + v + "\" is not one of the allowed values");
             } else if (v.empty() && !may_be_empty) {
-              return "must not be empty";
+              return bad_value("must not be empty");
             }
             s.*member = v;
-            return {};
+            return caf::none;
           },
           [=](const settings& s) { return s.*member; }};
 }
@@ -156,6 +161,11 @@ const std::vector<option>& options() {
       int_option("generation", "max_in_flight", "generation-max-in-flight",
                  "Generations running at once; a new course beyond that gets 429 (try again).",
                  &settings::generation_max_in_flight, 1, 100000),
+      string_option("generation", "command", "generation-command",
+                    "External generator: a program (and arguments, space-separated) that reads the "
+                    "request as JSON on stdin and writes the course as JSON on stdout. Empty: the "
+                    "built-in generator.",
+                    &settings::generation_command, {}, true),
       int_option("actors", "scheduler_threads", "scheduler-threads",
                  "CAF worker threads; 0 means one per core.", &settings::scheduler_threads, 0, 256),
       int_option("retry", "initial_delay_ms", "retry-initial-delay-ms",
@@ -169,11 +179,6 @@ const std::vector<option>& options() {
       int_option("retry", "max_attempts", "retry-max-attempts",
                  "Attempts in all (the first included) before a step rests as failed.",
                  &settings::retry_max_attempts, 1, 100),
-      string_option("generation", "command", "generation-command",
-                    "External generator: a program (and arguments, space-separated) that reads the "
-                    "request as JSON on stdin and writes the course as JSON on stdout. Empty: the "
-                    "built-in generator.",
-                    &settings::generation_command, {}, true),
       string_option("payment", "stripe_webhook_secret", "stripe-webhook-secret",
                     "Endpoint secret that signs payment webhooks (Stripe's whsec_...). Also "
                     "COURSEFACTORY_STRIPE_WEBHOOK_SECRET. Empty: use secret_file.",
@@ -257,52 +262,73 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+/// True when `value` holds what INI readers that allow inline comments (Python's configparser
+/// with inline_comment_prefixes, for one) would cut off as one: "#" or ";" at its start
+/// or after a blank. We reject rather than strip, so no reader sees a different value than we do.
+bool has_inline_comment(const std::string& value) {
+  for (size_t i = 0; i < value.size(); ++i)
+    if ((value[i] == '#' || value[i] == ';')
+        && (i == 0 || value[i - 1] == ' ' || value[i - 1] == '\t'))
+      return true;
+  return false;
+}
+
 } // namespace
 
-std::string load_config_file(const std::string& path, settings& out) {
+caf::expected<settings> load_config_file(const std::string& path, settings base) {
   std::ifstream in{path};
-  if (!in)
-    return "cannot read config file " + path;
+  if (!in) {
+    std::error_code ec;
+    return make_error(
+        std::filesystem::exists(path, ec) ? errc::storage_unavailable : errc::not_found,
+        "cannot read config file " + path);
+  }
+  auto bad = [&](int n, const std::string& why) {
+    return make_error(errc::invalid_argument, path + ":" + std::to_string(n) + ": " + why);
+  };
   std::string line, section;
   for (int n = 1; std::getline(in, line); ++n) {
-    auto where = path + ":" + std::to_string(n) + ": ";
     line = trim(line);
     if (line.empty() || line[0] == '#' || line[0] == ';')
       continue;
     if (line.front() == '[') {
       if (line.back() != ']')
-        return where + "unterminated section header";
+        return bad(n, "unterminated section header");
       section = trim(line.substr(1, line.size() - 2));
       continue;
     }
     auto eq = line.find('=');
     if (eq == std::string::npos)
-      return where + "expected key = value";
+      return bad(n, "expected key = value");
     auto key = trim(line.substr(0, eq));
     auto value = trim(line.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-      value = value.substr(1, value.size() - 2);
     auto full = section.empty() ? key : section + "." + key;
     const auto* o = find_by_key(full);
     if (o == nullptr)
-      return where + "unknown key " + full;
-    if (auto err = o->set(out, value); !err.empty())
-      return where + full + ": " + err;
+      return bad(n, "unknown key " + full);
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    else if (has_inline_comment(value))
+      return bad(n, full + ": a comment after the value (comments go on their own lines; quote a "
+                           "value holding \" #\" or \" ;\")");
+    if (auto err = o->set(base, value))
+      return bad(n, full + ": " + error_context(err));
   }
-  return {};
+  return base;
 }
 
-std::string parse_command_line(const std::vector<std::string>& args, settings& out, bool& help) {
-  help = false;
+caf::expected<command_line> parse_command_line(const std::vector<std::string>& args) {
+  auto bad = [](std::string why) { return make_error(errc::invalid_argument, std::move(why)); };
+  command_line out;
   std::vector<std::pair<std::string, std::string>> flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (a == "--help" || a == "-h") {
-      help = true;
+      out.help = true;
       continue;
     }
     if (a.rfind("--", 0) != 0)
-      return "unexpected argument " + a;
+      return bad("unexpected argument " + a);
     auto eq = a.find('=');
     auto name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     std::string value;
@@ -311,27 +337,33 @@ std::string parse_command_line(const std::vector<std::string>& args, settings& o
     else if (i + 1 < args.size())
       value = args[++i];
     else
-      return "--" + name + " needs a value";
+      return bad("--" + name + " needs a value");
     flags.emplace_back(name, value);
   }
-  for (const auto& [name, value] : flags)
-    if (name == "config")
-      if (auto err = load_config_file(value, out); !err.empty())
-        return err;
+  for (const auto& [name, value] : flags) {
+    if (name != "config")
+      continue;
+    auto loaded = load_config_file(value, std::move(out.s));
+    if (!loaded)
+      return loaded.error();
+    out.s = std::move(*loaded);
+  }
   if (const char* secret = std::getenv("COURSEFACTORY_STRIPE_WEBHOOK_SECRET"); secret && *secret)
-    out.stripe_webhook_secret = secret;
+    out.s.stripe_webhook_secret = secret;
   if (const char* url = std::getenv("COURSEFACTORY_BUS_REDIS_URL"); url && *url)
-    out.bus_redis_url = url;
+    out.s.bus_redis_url = url;
   for (const auto& [name, value] : flags) {
     if (name == "config")
       continue;
     const auto* o = find_by_flag(name);
     if (o == nullptr)
-      return "unknown option --" + name + " (see --help)";
-    if (auto err = o->set(out, value); !err.empty())
-      return "--" + name + ": " + err;
+      return bad("unknown option --" + name + " (see --help)");
+    if (auto err = o->set(out.s, value))
+      return bad("--" + name + ": " + error_context(err));
   }
-  return check(out);
+  if (auto err = check(out.s))
+    return err;
+  return out;
 }
 
 std::string serve_help() {
@@ -356,63 +388,29 @@ std::string default_config_file() {
   out << "# coursefactory settings: every key with its embedded default.\n"
          "# Use with `coursefactory serve --config config/coursefactory.ini`; flags override it.\n"
          "# Generated by `coursefactory config`; tests/unit/config/config_test.cpp keeps it in "
-         "step.\n";
-  std::string section;
-  for (const auto& o : options()) {
-    if (section != o.section) {
-      section = o.section;
-      out << "\n[" << section << "]\n";
+         "step.\n"
+         "# Comments stand on their own lines, starting with # or ;. `key = value # note` is\n"
+         "# rejected: INI readers disagree on whether the note belongs to the value. Put a value\n"
+         "# that holds \" #\" or \" ;\" in double quotes.\n";
+  // Each section once (strict INI readers reject a repeated one), in the order the table first
+  // names it; within it, the table's order.
+  std::vector<std::string> sections;
+  for (const auto& o : options())
+    if (std::find(sections.begin(), sections.end(), o.section) == sections.end())
+      sections.emplace_back(o.section);
+  for (const auto& section : sections) {
+    out << "\n[" << section << "]\n";
+    for (const auto& o : options()) {
+      if (section != o.section)
+        continue;
+      auto value = o.get(defaults);
+      // No blank after "=" when the value is empty: editors that strip trailing blanks would
+      // otherwise put the file out of step with this function.
+      out << "# " << o.help << " (flag --" << o.flag << ")\n"
+          << o.key << " =" << (value.empty() ? "" : " ") << value << "\n";
     }
-    out << "# " << o.help << " (flag --" << o.flag << ")\n"
-        << o.key << " = " << o.get(defaults) << "\n";
   }
   return out.str();
-}
-
-std::string load_or_create_secret(const std::string& path, std::string& error, bool create) {
-  std::error_code ec;
-  if (std::ifstream in{path}; in) {
-    std::string secret;
-    std::getline(in, secret);
-    secret = trim(secret);
-    if (!secret.empty())
-      return secret;
-    error = path + " is empty";
-    return {};
-  }
-  if (!create) {
-    error = "cannot read " + path + " (is the service running with the same settings?)";
-    return {};
-  }
-  auto parent = std::filesystem::path{path}.parent_path();
-  if (!parent.empty())
-    std::filesystem::create_directories(parent, ec);
-  std::ifstream urandom{"/dev/urandom", std::ios::binary};
-  unsigned char bytes[24];
-  if (!urandom.read(reinterpret_cast<char*>(bytes), sizeof(bytes))) {
-    error = "cannot read /dev/urandom";
-    return {};
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string secret = "whsec_";
-  for (unsigned char b : bytes) {
-    secret += hex[b >> 4];
-    secret += hex[b & 0xF];
-  }
-  // Created readable by its owner only from the first byte on; O_EXCL: never overwrite.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    error = "cannot create " + path;
-    return {};
-  }
-  auto line = secret + "\n";
-  bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::close(fd);
-  if (!written) {
-    error = "cannot write " + path;
-    return {};
-  }
-  return secret;
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -425,21 +423,22 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-std::string check(const settings& s) {
+caf::error check(const settings& s) {
+  auto bad = [](std::string why) { return make_error(errc::invalid_argument, std::move(why)); };
   if (s.host.empty())
-    return "http.host must not be empty";
+    return bad("http.host must not be empty");
   auto channels = split_list(s.distribution_channels);
   if (channels.empty())
-    return "distribution.channels must name at least one channel";
+    return bad("distribution.channels must name at least one channel");
   for (const auto& c : channels) {
     if (c != "site" && c != "webhook")
-      return "distribution.channels: unknown channel " + c + " (known: site, webhook)";
+      return bad("distribution.channels: unknown channel " + c + " (known: site, webhook)");
     if (c == "webhook" && split_list(s.distribution_webhook_urls).empty())
-      return "distribution.channels has webhook, but distribution.webhook_urls is empty";
+      return bad("distribution.channels has webhook, but distribution.webhook_urls is empty");
   }
   if (!s.bus_redis_url.empty() && s.bus_redis_url.rfind("redis://", 0) != 0)
-    return "bus.redis_url must start with redis://";
-  return {};
+    return bad("bus.redis_url must start with redis://");
+  return caf::none;
 }
 
 } // namespace cf

@@ -3,6 +3,8 @@
 // config/coursefactory.ini (`coursefactory config` prints it; a test keeps it in step).
 #pragma once
 
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -51,16 +53,27 @@ struct settings {
   int32_t bus_claim_idle_ms = 30000;
 };
 
-/// Reads `--flag value` / `--flag=value` pairs after the command name. `--config FILE` is read
-/// first, wherever it stands, then the environment (COURSEFACTORY_STRIPE_WEBHOOK_SECRET,
-/// COURSEFACTORY_BUS_REDIS_URL), then
-/// the other flags on top. Returns an error message, or an
-/// empty string on success. `help` is set when --help was given.
-std::string parse_command_line(const std::vector<std::string>& args, settings& out, bool& help);
+/// What the command line asked for: the settings it makes, and whether --help was given.
+struct command_line {
+  settings s;
+  bool help = false;
+};
 
-/// Applies a config file ("key = value" lines, "# comments", "[section]" headers prefixing keys
-/// as "section.key"). Returns an error message naming file and line, or an empty string.
-std::string load_config_file(const std::string& path, settings& out);
+/// Reads `--flag value` / `--flag=value` pairs after the command name, on top of the embedded
+/// defaults. `--config FILE` is read first, wherever it stands, then the environment
+/// (COURSEFACTORY_STRIPE_WEBHOOK_SECRET, COURSEFACTORY_BUS_REDIS_URL), then the other flags on top;
+/// check() last. --help does not stop the reading: bad flags are reported with it too. Errors
+/// (context: the sentence to show): invalid_argument for a bad flag, value or combination;
+/// load_config_file's errors.
+[[nodiscard]] caf::expected<command_line> parse_command_line(const std::vector<std::string>& args);
+
+/// Applies a config file ("key = value" lines, "# comments" on their own lines, "[section]"
+/// headers prefixing keys as "section.key") to `base` and returns the result. A "#" or ";" at the
+/// start of a value or after a blank in it is an error (an inline comment), unless the value is
+/// in double quotes. Errors (context: a sentence naming the
+/// file, and the line when one is at fault): invalid_argument for bad content; not_found when the
+/// file does not exist, storage_unavailable when it cannot be read.
+[[nodiscard]] caf::expected<settings> load_config_file(const std::string& path, settings base = {});
 
 /// The --help text for `coursefactory serve`.
 std::string serve_help();
@@ -69,13 +82,8 @@ std::string serve_help();
 std::string default_config_file();
 
 /// Checks what single keys cannot (channels known, webhook URLs given when the webhook channel
-/// is on). Returns an error message or an empty string.
-std::string check(const settings& s);
-
-/// Reads the secret in `path`, or (with `create`) creates the file and its folder with a new
-/// random secret, readable by its owner only. Returns the secret, or an empty string with `error`
-/// set.
-std::string load_or_create_secret(const std::string& path, std::string& error, bool create = true);
+/// is on). Errors: invalid_argument, the context naming the keys at fault.
+[[nodiscard]] caf::error check(const settings& s);
 
 /// Splits a comma-separated list, trimming blanks and dropping empty entries.
 std::vector<std::string> split_list(const std::string& text);

@@ -8,7 +8,8 @@
 #include "actors/payment.hpp"
 #include "http/problem.hpp"
 #include "http/routes.hpp"
-#include "util/signing.hpp"
+#include "util/errc.hpp"
+#include "util/signature_header.hpp"
 
 namespace cf {
 
@@ -81,11 +82,13 @@ void payment_webhook(const route_context& ctx, const httplib::Request& req,
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  auto check = verify_signature(ctx.webhook_secret, req.get_header_value("Stripe-Signature"),
-                                req.body, now, ctx.webhook_tolerance_s);
-  if (check != signature_check::ok)
-    return write_problem(res, 400, std::string{"signature_"} + to_string(check),
-                         std::string{"Stripe-Signature rejected: "} + to_string(check));
+  if (auto err = verify_signature(ctx.webhook_secret, req.get_header_value("Stripe-Signature"),
+                                  req.body, now, ctx.webhook_tolerance_s)) {
+    // The reason ("missing", "malformed", "stale", "mismatch") is the whole context: it names
+    // the problem type (signature_stale) that clients and tests read.
+    auto reason = error_context(err);
+    return write_problem(res, 400, "signature_" + reason, "Stripe-Signature rejected: " + reason);
+  }
   auto ev = json::parse(req.body, nullptr, false);
   if (ev.is_discarded() || !ev.is_object())
     return write_problem(res, 400, "malformed_json", "the body is not a JSON object");

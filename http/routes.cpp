@@ -8,7 +8,7 @@
 
 #include "domain/course_state.hpp"
 #include "http/problem.hpp"
-#include "util/signing.hpp"
+#include "util/crypto.hpp"
 #include "util/uuid.hpp"
 
 namespace cf {

@@ -14,8 +14,8 @@
 
 #include "storage/detail/event_rows.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "util/crypto.hpp"
 #include "util/errc.hpp"
-#include "util/signing.hpp"
 
 namespace cf {
 

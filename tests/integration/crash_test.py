@@ -88,7 +88,7 @@ def now_s():
 
 
 def sign(secret, body, t=None):
-    """Stripe's scheme (util/signing.cpp): t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">."""
+    """Stripe's scheme (util/signature_header.cpp): t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">."""
     t = int(time.time()) if t is None else t
     mac = hmac.new(secret.encode(), ("%d." % t).encode() + body, hashlib.sha256).hexdigest()
     return "t=%d,v1=%s" % (t, mac)
@@ -131,7 +131,7 @@ class Service:
         self.outputs.append(out)
         with open(out, "wb") as f:
             proc = subprocess.Popen(self.args(), stdout=f, stderr=subprocess.STDOUT)
-        deadline = now_s() + 15
+        deadline = now_s() + 30  # a busy machine starts slowly; only a hang takes this long
         while now_s() < deadline:
             with open(out, "rb") as f:
                 m = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", f.read())

@@ -35,10 +35,10 @@ code=$(curl -s -o "$dir/created" -w '%{http_code}' -H 'Content-Type: application
 id=$(grep -o '"course_id":"[^"]*"' "$dir/created" | cut -d'"' -f4)
 [[ -n $id ]] || fail "no course_id in $(cat "$dir/created")"
 
-# Waits until course $1 has status $2; prints the course JSON.
+# Waits until course $1 has status $2 (up to 30 s); prints the course JSON.
 await_status() {
   local course=""
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     course=$(curl -s "$base/v1/courses/$1")
     [[ $course == *"\"status\":\"$2\""* ]] && { echo "$course"; return 0; }
     sleep 0.1

@@ -85,6 +85,19 @@ std::vector<std::string> service_fixture::types_of(const std::string& subject) {
   return out;
 }
 
+int64_t service_fixture::checkpoint_of(const std::string& consumer) {
+  auto all = call<std::vector<checkpoint>>(log_, checkpoint_atom::value);
+  if (all)
+    for (const auto& cp : *all)
+      if (cp.consumer == consumer)
+        return cp.seq;
+  return 0;
+}
+
+bool service_fixture::await_checkpoint(const std::string& consumer, int64_t seq) {
+  return eventually([&] { return checkpoint_of(consumer) >= seq; });
+}
+
 int service_fixture::start_http(http_options s) {
   s.host = "127.0.0.1";
   s.port = 0;
@@ -105,7 +118,7 @@ std::optional<event> service_fixture::await_event(const std::string& type,
   auto me = caf::actor_cast<subscriber_actor>(self);
   std::optional<event> found;
   bool subscribed = false;
-  self->request(log_, std::chrono::seconds{10}, subscribe_atom::value, me, type, int64_t{0})
+  self->request(log_, patience, subscribe_atom::value, me, type, int64_t{0})
       .receive([&](int64_t) { subscribed = true; }, [&](caf::error&) {});
   if (!subscribed)
     return found;

@@ -20,6 +20,7 @@
 #include "actors/type_ids.hpp"
 #include "http/server.hpp"
 #include "storage/sqlite_event_store.hpp"
+#include "tests/testkit/sync.hpp"
 #include "util/errc.hpp"
 
 namespace cf::testkit {
@@ -58,6 +59,7 @@ public:
   event_log_actor log() const { return log_; }
   course_factory_actor factory() const { return factory_; }
   payment_actor payment() const { return payment_; }
+  distribution_actor distribution() const { return distribution_; }
   const std::string& db_path() const { return db_path_; }
   const std::string& site_dir() const { return site_dir_; }
   const std::string& webhook_secret() const { return options_.webhook_secret; }
@@ -65,12 +67,12 @@ public:
   /// Starts the HTTP front on 127.0.0.1 and an ephemeral port; returns the port.
   int start_http(http_options s = {});
 
-  /// Sends a request and waits up to 10 s for the reply or error.
+  /// Sends a request and waits for the reply or error (up to `patience`).
   template <class R, class Handle, class... Ts>
   caf::expected<R> call(const Handle& h, Ts&&... xs) {
     caf::expected<R> result = make_error(errc::internal, "no reply");
     caf::scoped_actor self{*sys_};
-    self->request(h, std::chrono::seconds{10}, std::forward<Ts>(xs)...)
+    self->request(h, patience, std::forward<Ts>(xs)...)
         .receive([&](R& r) { result = std::move(r); },
                  [&](caf::error& e) { result = std::move(e); });
     return result;
@@ -79,7 +81,16 @@ public:
   /// Blocks until an event of `type` for `subject` is committed (or was already), up to
   /// `timeout`. Returns it, or nothing on timeout. Uses a log subscription, not polling.
   std::optional<event> await_event(const std::string& type, const std::string& subject,
-                                   std::chrono::milliseconds timeout = std::chrono::seconds{10});
+                                   std::chrono::milliseconds timeout = patience);
+
+  /// The checkpoint stored for `consumer` ("payment", "course_factory", "distribution"); 0 when
+  /// it has none.
+  int64_t checkpoint_of(const std::string& consumer);
+
+  /// Waits (up to `patience`) until `consumer`'s stored checkpoint reaches `seq`. Then every
+  /// event of its subscription up to `seq` was handled and the effect committed: the barrier
+  /// after which a test may check that some effect did not happen.
+  bool await_checkpoint(const std::string& consumer, int64_t seq);
 
   /// The types of `subject`'s events so far, in order.
   std::vector<std::string> types_of(const std::string& subject);

@@ -1,16 +1,19 @@
 // Test kit: a local webhook receiver on 127.0.0.1 that records requests and answers a scripted
-// sequence of status codes (then 200s), optionally after a delay.
+// sequence of status codes (then 200s), optionally after a delay (cut short when it stops).
 #pragma once
 
 #include <httplib.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/testkit/sync.hpp"
 
 namespace cf::testkit {
 
@@ -41,8 +44,10 @@ public:
           statuses_.pop_front();
         }
       }
-      if (delay_.count() > 0)
-        std::this_thread::sleep_for(delay_);
+      if (delay_.count() > 0) {
+        std::unique_lock<std::mutex> lock{mtx_};
+        stopped_.wait_for(lock, delay_, [this] { return stopping_; });
+      }
       res.status = status;
       res.set_content("{}", "application/json");
     });
@@ -50,13 +55,18 @@ public:
     if (port_ <= 0)
       throw std::runtime_error("cannot bind the test receiver");
     thread_ = std::thread([this] { svr_.listen_after_bind(); });
-    for (int i = 0; i < 200 && !svr_.is_running(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    // The socket listens already (bound above); this only makes stop() find a running server.
+    eventually([this] { return svr_.is_running(); });
   }
 
   ~receiver() { stop(); }
 
   void stop() {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      stopping_ = true;
+    }
+    stopped_.notify_all();
     if (thread_.joinable()) {
       svr_.stop();
       thread_.join();
@@ -82,6 +92,8 @@ private:
   std::deque<int> statuses_;
   std::chrono::milliseconds delay_;
   std::vector<recorded_request> requests_;
+  bool stopping_ = false;           // stop() was called: delays end now
+  std::condition_variable stopped_; // wakes delayed answers when stopping
 };
 
 } // namespace cf::testkit

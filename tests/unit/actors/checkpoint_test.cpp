@@ -7,13 +7,12 @@
 #include <boost/test/unit_test.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <condition_variable>
-#include <mutex>
 
 #include "actors/checkpoint_tracker.hpp"
 #include "domain/catalogue.hpp"
 #include "tests/testkit/events.hpp"
 #include "tests/testkit/service_fixture.hpp"
+#include "tests/testkit/sync.hpp"
 
 using namespace cf;
 using namespace std::chrono_literals;
@@ -21,46 +20,16 @@ using namespace std::chrono_literals;
 namespace {
 
 // Seqs delivered to a probe subscriber, shared with the test thread.
-struct delivered {
-  std::mutex mx;
-  std::condition_variable cv;
-  std::vector<int64_t> seqs;
-
-  // Waits until `n` seqs arrived (up to 10 s) and returns them.
-  std::vector<int64_t> await(size_t n) {
-    std::unique_lock<std::mutex> lock{mx};
-    cv.wait_for(lock, 10s, [&] { return seqs.size() >= n; });
-    return seqs;
-  }
-};
+using delivered = testkit::watched<std::vector<int64_t>>;
 
 subscriber_actor spawn_probe(caf::actor_system& sys, std::shared_ptr<delivered> out) {
   return sys.spawn([out](subscriber_actor::pointer) -> subscriber_actor::behavior_type {
     return {[out](notify_atom, const std::vector<event>& events) {
-      std::lock_guard<std::mutex> lock{out->mx};
-      for (const auto& e : events) out->seqs.push_back(e.seq);
-      out->cv.notify_all();
+      out->update([&](std::vector<int64_t>& seqs) {
+        for (const auto& e : events) seqs.push_back(e.seq);
+      });
     }};
   });
-}
-
-int64_t stored_checkpoint(testkit::service_fixture& svc, const std::string& consumer) {
-  auto all = svc.call<std::vector<checkpoint>>(svc.log(), checkpoint_atom::value);
-  BOOST_REQUIRE(all);
-  for (const auto& cp : *all)
-    if (cp.consumer == consumer)
-      return cp.seq;
-  return 0;
-}
-
-// Waits up to 2 s for `consumer`'s checkpoint to reach `seq`; returns the last one read.
-int64_t await_checkpoint(testkit::service_fixture& svc, const std::string& consumer, int64_t seq) {
-  auto cp = stored_checkpoint(svc, consumer);
-  for (int i = 0; i < 100 && cp < seq; ++i) {
-    std::this_thread::sleep_for(20ms);
-    cp = stored_checkpoint(svc, consumer);
-  }
-  return cp;
 }
 
 size_t count_of(testkit::service_fixture& svc, const std::string& type,
@@ -173,8 +142,8 @@ BOOST_AUTO_TEST_CASE(durable_subscription_resumes_exactly_after_the_checkpoint) 
       std::vector<event>{testkit::stored_event(event_types::distribution_completed, "p-live")});
   BOOST_REQUIRE(live);
   std::vector<int64_t> expected{wanted[3], wanted[4], wanted[5], live->front().seq};
-  auto got = out->await(4);
-  BOOST_TEST(got == expected, boost::test_tools::per_element());
+  BOOST_REQUIRE(out->await([](const std::vector<int64_t>& seqs) { return seqs.size() >= 4; }));
+  BOOST_TEST(out->get() == expected, boost::test_tools::per_element());
   caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
 }
 
@@ -196,7 +165,8 @@ BOOST_AUTO_TEST_CASE(payment_stopped_mid_stream_resumes_from_its_checkpoint) {
   }
   // Each payment.required commits the checkpoint known when it was sent; one that came out of
   // order is followed by a checkpoint of its own a moment later.
-  auto at_stop = await_checkpoint(svc, "payment", last_completed);
+  BOOST_REQUIRE(svc.await_checkpoint("payment", last_completed));
+  auto at_stop = svc.checkpoint_of("payment");
   BOOST_TEST(at_stop == last_completed);
 
   // Payment stops; courses go on being generated meanwhile.
@@ -217,16 +187,20 @@ BOOST_AUTO_TEST_CASE(payment_stopped_mid_stream_resumes_from_its_checkpoint) {
     BOOST_REQUIRE(completed);
     last_completed = std::max(last_completed, completed->seq);
   }
-  std::this_thread::sleep_for(300ms);
+  // No waiting needed to see nothing happen: Payment, the only writer of payment.required and of
+  // its checkpoint, is gone (wait_for above), and these courses were created after it went.
   for (const auto& id : during) BOOST_TEST(count_of(svc, event_types::payment_required, id) == 0u);
-  BOOST_TEST(stored_checkpoint(svc, "payment") == at_stop);
+  BOOST_TEST(svc.checkpoint_of("payment") == at_stop);
 
   // A new Payment catches up from the checkpoint: the missed courses get their request, the
   // earlier ones no second one.
   auto restarted = spawn_payment(svc.sys(), svc.log());
   for (const auto& id : during)
     BOOST_TEST(svc.await_event(event_types::payment_required, id).has_value());
-  BOOST_TEST(await_checkpoint(svc, "payment", last_completed) == last_completed);
+  // The barrier: the checkpoint passed every completed generation, so each was handled and its
+  // effect (if any) committed; a second request for an earlier course would be in the log now.
+  BOOST_REQUIRE(svc.await_checkpoint("payment", last_completed));
+  BOOST_TEST(svc.checkpoint_of("payment") == last_completed);
   for (const auto& id : before) BOOST_TEST(count_of(svc, event_types::payment_required, id) == 1u);
   for (const auto& id : during) BOOST_TEST(count_of(svc, event_types::payment_required, id) == 1u);
   caf::anon_send_exit(restarted, caf::exit_reason::user_shutdown);
@@ -264,10 +238,16 @@ BOOST_AUTO_TEST_CASE(a_request_delivered_again_after_its_outcome_waits_for_the_p
             + " WHERE consumer = 'distribution'");
   }
   testkit::service_fixture svc{o};
-  std::this_thread::sleep_for(500ms);
+  // The barriers: the checkpoint passed the request delivered again, so Distribution has
+  // handled it (had it published as if new, the outcome would have committed with that
+  // checkpoint, after the channel's call); and the job it resumed from the log is planned.
+  BOOST_REQUIRE(svc.await_checkpoint("distribution", requested_seq));
+  BOOST_REQUIRE(testkit::eventually([&] {
+    auto jobs = svc.call<int32_t>(svc.distribution(), caf::get_atom::value);
+    return jobs && *jobs == 1;
+  }));
   BOOST_TEST(down->calls->load() == 1); // not published again before retry_at
   BOOST_TEST(count_of(svc, event_types::distribution_failed, id) == 1u);
-  BOOST_TEST(await_checkpoint(svc, "distribution", requested_seq) >= requested_seq);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

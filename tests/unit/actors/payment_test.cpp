@@ -8,7 +8,7 @@
 
 #include "app/pay_command.hpp"
 #include "tests/testkit/service_fixture.hpp"
-#include "util/signing.hpp"
+#include "util/signature_header.hpp"
 
 using namespace cf;
 using namespace std::chrono_literals;
@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(an_unpaid_payment_fails_as_expired) {
   o.payment.expiry = 1s;
   payment_fixture f{o};
   auto [id, payment_id] = f.priced_course();
-  auto failed = f.await_event("course.payment.failed", id, 5s);
+  auto failed = f.await_event("course.payment.failed", id);
   BOOST_REQUIRE(failed);
   BOOST_TEST(json::parse(failed->data)["reason"] == "expired");
   BOOST_TEST(json::parse(failed->data)["payment_id"] == payment_id);

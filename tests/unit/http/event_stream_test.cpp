@@ -9,6 +9,7 @@
 #include "domain/catalogue.hpp"
 #include "tests/testkit/events.hpp"
 #include "tests/testkit/service_fixture.hpp"
+#include "tests/testkit/sync.hpp"
 
 using namespace cf;
 using namespace std::chrono_literals;
@@ -23,7 +24,7 @@ struct message {
   json data;
 };
 
-// What a stream delivered until `enough` said so (or 10 s passed).
+// What a stream delivered until `enough` said so (or `patience` passed).
 struct stream_result {
   int status = 0;
   std::string content_type;
@@ -35,11 +36,11 @@ struct stream_result {
 stream_result read_stream(int port, const std::string& path, httplib::Headers headers,
                           std::function<bool(const stream_result&)> enough) {
   httplib::Client cli{"127.0.0.1", port};
-  cli.set_read_timeout(10, 0);
+  cli.set_read_timeout(testkit::patience);
   stream_result out;
   std::string buffer;
   message current;
-  auto deadline = std::chrono::steady_clock::now() + 10s;
+  auto deadline = std::chrono::steady_clock::now() + testkit::patience;
   cli.Get(
       path.c_str(), headers,
       [&](const httplib::Response& res) {
@@ -87,11 +88,21 @@ BOOST_AUTO_TEST_CASE(resumes_after_last_event_id_then_goes_live) {
   testkit::service_fixture svc;
   auto port = svc.start_http();
   auto first = create(svc, "Erster Kurs"); // seq 1-4: started, completed, requested, completed
+  // The stream subscribes to the log before it writes the last page of stored events: once the
+  // client has read those, every later event can only come live.
+  std::promise<void> stored_read;
   auto reader = std::async(std::launch::async, [&] {
+    bool told = false;
     return read_stream(port, "/v1/events/stream", {{"Last-Event-ID", "1"}},
-                       [](const stream_result& r) { return r.messages.size() >= 7; });
+                       [&](const stream_result& r) {
+                         if (!told && r.messages.size() >= 3) {
+                           told = true;
+                           stored_read.set_value();
+                         }
+                         return r.messages.size() >= 7;
+                       });
   });
-  std::this_thread::sleep_for(200ms); // stored events first; the next course comes live
+  BOOST_REQUIRE(stored_read.get_future().wait_for(testkit::patience) == std::future_status::ready);
   auto second = create(svc, "Zweiter Kurs");
   auto r = reader.get();
   BOOST_TEST(r.status == 200);
@@ -149,22 +160,20 @@ BOOST_AUTO_TEST_CASE(bad_cursor_bad_type_and_too_many_streams) {
       return r.comments >= 10;
     });
   });
-  opened.get_future().wait();
+  BOOST_REQUIRE(opened.get_future().wait_for(testkit::patience) == std::future_status::ready);
   auto second = cli.Get("/v1/events/stream");
   BOOST_REQUIRE(second);
   BOOST_TEST(second->status == 503);
   BOOST_TEST(second->get_header_value("Retry-After") == "5");
   BOOST_TEST(holder.get().comments >= 10);
   // The slot is free again once the server noticed the first client left (its next write
-  // fails: within a heartbeat or two).
-  int status = 0;
-  for (int i = 0; i < 40 && status != 200; ++i) {
-    std::this_thread::sleep_for(50ms);
-    status = read_stream(port, "/v1/events/stream", {}, [](const stream_result& r) {
-               return r.comments >= 1;
-             }).status;
-  }
-  BOOST_TEST(status == 200);
+  // fails: within a heartbeat or two). Until then a try is refused at once.
+  BOOST_TEST(testkit::eventually([&] {
+    return read_stream(port, "/v1/events/stream", {},
+                       [](const stream_result& r) { return r.comments >= 1; })
+               .status
+           == 200;
+  }));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

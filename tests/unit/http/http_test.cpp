@@ -1,16 +1,20 @@
 // The HTTP front on an ephemeral port, driven by a real HTTP client.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "tests/testkit/service_fixture.hpp"
+#include "tests/testkit/sync.hpp"
 
 using namespace cf;
 using json = nlohmann::json;
@@ -26,9 +30,68 @@ json course_body() {
           {"user_id", "u-7"},
           {"dry_run", true}};
 }
+// Routes wait for their actors as long as tests wait for anything: a busy machine makes a
+// request slower, never a 504.
+http_options patient() {
+  http_options s;
+  s.request_timeout_ms = static_cast<int32_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(testkit::patience).count());
+  return s;
+}
+
+// Opens a TCP connection to 127.0.0.1:`port` whose reads give up after `patience`; -1 on failure.
+int connect_to(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{static_cast<time_t>(testkit::patience.count()), 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  return fd;
+}
+
+// Sends GET /v1/health on keep-alive connection `fd` and reads the whole answer (head, then as
+// many body bytes as Content-Length says). Returns its status, or -1 when the connection failed
+// or was closed.
+int get_health(int fd) {
+  const std::string request =
+      "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size()))
+    return -1;
+  std::string response;
+  char buf[4096];
+  while (response.find("\r\n\r\n") == std::string::npos) {
+    auto n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0)
+      return -1;
+    response.append(buf, static_cast<size_t>(n));
+  }
+  auto head_end = response.find("\r\n\r\n");
+  auto cl = response.find("Content-Length: ");
+  if (cl == std::string::npos || response.rfind("HTTP/1.1 ", 0) != 0)
+    return -1;
+  auto length = std::stoul(response.substr(cl + 16));
+  while (response.size() < head_end + 4 + length) {
+    auto n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0)
+      return -1;
+    response.append(buf, static_cast<size_t>(n));
+  }
+  return std::stoi(response.substr(9, 3));
+}
+
 struct http_fixture : testkit::service_fixture {
-  int port = start_http();
+  int port = start_http(patient());
   httplib::Client cli{"127.0.0.1", port};
+
+  http_fixture() { cli.set_read_timeout(testkit::patience); }
 
   int64_t head() { return *call<int64_t>(log(), head_atom::value); }
 
@@ -45,6 +108,18 @@ struct http_fixture : testkit::service_fixture {
 BOOST_FIXTURE_TEST_SUITE(http, http_fixture)
 
 BOOST_AUTO_TEST_CASE(post_answers_202_with_location_after_started_is_committed) {
+  {
+    // While another connection holds the database's write lock, started cannot commit: the
+    // POST must not answer 202. The log's append waits for the lock (its busy timeout), then
+    // fails as unavailable, and that is the answer; nothing is written.
+    SQLite::Database other{db_path(), SQLite::OPEN_READWRITE};
+    SQLite::Transaction writer{other, SQLite::TransactionBehavior::IMMEDIATE};
+    auto blocked = cli.Post("/v1/courses", course_body().dump(), "application/json");
+    BOOST_REQUIRE(blocked);
+    BOOST_TEST(blocked->status == 503);
+    BOOST_TEST(blocked->get_header_value("Content-Type") == "application/problem+json");
+  } // rolled back: the lock is free again
+  BOOST_TEST(head() == 0);
   httplib::Headers headers{{"X-Correlation-ID", "req-42"}};
   auto res = cli.Post("/v1/courses", headers, course_body().dump(), "application/json");
   BOOST_REQUIRE(res);
@@ -54,7 +129,7 @@ BOOST_AUTO_TEST_CASE(post_answers_202_with_location_after_started_is_committed) 
   BOOST_TEST(body["status"] == "generating");
   BOOST_TEST(res->get_header_value("Location") == "/v1/courses/" + id);
   BOOST_TEST(res->get_header_value("X-Correlation-ID") == "req-42");
-  BOOST_TEST(head() >= 1); // started is in the log when the 202 arrives
+  BOOST_TEST(head() >= 1); // started is in the log when the 202 arrives (proved above)
   auto started = call<event_page>(log(), query_atom::value, event_query{"", id, 0, 10});
   BOOST_REQUIRE(started);
   BOOST_REQUIRE(!started->events.empty());
@@ -124,6 +199,15 @@ BOOST_AUTO_TEST_CASE(health_reports_the_last_sequence_number) {
   BOOST_REQUIRE(res);
   BOOST_TEST(res->status == 200);
   BOOST_TEST(json::parse(res->body)["last_seq"] == 0);
+  // A dry run ends at generated: started and completed, and nothing follows them.
+  auto id = create();
+  auto completed = await_event("course.generation.completed", id);
+  BOOST_REQUIRE(completed);
+  auto after = cli.Get("/v1/health");
+  BOOST_REQUIRE(after);
+  BOOST_TEST(after->status == 200);
+  BOOST_TEST(json::parse(after->body)["last_seq"] == completed->seq);
+  BOOST_TEST(json::parse(after->body)["last_seq"] == head());
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_gets_a_clear_4xx_problem_and_writes_nothing) {
@@ -192,93 +276,53 @@ BOOST_AUTO_TEST_CASE(bad_input_gets_a_clear_4xx_problem_and_writes_nothing) {
 // One TCP connection, 50 keep-alive requests one after another: all answered on that connection
 // (httplib's default would close it after 5).
 BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_many_requests) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int fd = connect_to(port);
   BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  const std::string request =
-      "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n";
   int answers = 0;
-  for (int i = 0; i < 50; ++i) {
-    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size()))
-      break;
-    std::string response;
-    char buf[4096];
-    // Read the head, then as many body bytes as Content-Length says.
-    while (response.find("\r\n\r\n") == std::string::npos) {
-      auto n = ::recv(fd, buf, sizeof(buf), 0);
-      if (n <= 0)
-        break;
-      response.append(buf, static_cast<size_t>(n));
-    }
-    auto head_end = response.find("\r\n\r\n");
-    auto cl = response.find("Content-Length: ");
-    if (head_end == std::string::npos || cl == std::string::npos)
-      break;
-    auto length = std::stoul(response.substr(cl + 16));
-    while (response.size() < head_end + 4 + length) {
-      auto n = ::recv(fd, buf, sizeof(buf), 0);
-      if (n <= 0)
-        break;
-      response.append(buf, static_cast<size_t>(n));
-    }
-    answers += response.rfind("HTTP/1.1 200", 0) == 0;
-  }
+  for (int i = 0; i < 50 && get_health(fd) == 200; ++i) ++answers;
   ::close(fd);
   BOOST_TEST(answers == 50);
 }
 
 // Each open keep-alive connection holds one of http.threads; with the old default of 16, the
-// 17th client to stay connected waited until one of the first went idle for 5 s. At the default
-// every one of 64 keep-alive clients is answered at once.
+// 17th client to stay connected waited until one of the first went idle for 5 s (httplib's
+// keep-alive timeout) and was closed. At the default every one of 64 keep-alive clients is
+// answered at once: each stays connected, idle, until all 64 have their first answer, then asks
+// again on the same connection. A server that had to close idle connections to serve the later
+// clients fails that second request; one that cannot serve them at all, the first.
 BOOST_AUTO_TEST_CASE(sixty_four_keep_alive_clients_are_served_at_once) {
   constexpr int n = 64;
-  std::atomic<int> first_answers{0};
-  std::atomic<int> answered{0};
-  std::atomic<int64_t> slowest_ms{0};
+  auto first_answers = std::make_shared<testkit::watched<int>>(0);
+  std::vector<int> firsts(n, -1), seconds(n, -1);
   std::vector<std::thread> clients;
   for (int i = 0; i < n; ++i)
-    clients.emplace_back([&] {
-      httplib::Client c{"127.0.0.1", port};
-      c.set_keep_alive(true);
-      c.set_read_timeout(10, 0);
-      for (int k = 0; k < 2; ++k) {
-        auto t0 = std::chrono::steady_clock::now();
-        auto res = c.Get("/v1/health");
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - t0)
-                      .count();
-        if (res && res->status == 200)
-          ++answered;
-        int64_t seen = slowest_ms;
-        while (ms > seen && !slowest_ms.compare_exchange_weak(seen, ms)) {
-        }
-        if (k == 0) { // stay connected, idle, until every client had its first answer
-          ++first_answers;
-          auto until = std::chrono::steady_clock::now() + std::chrono::seconds{8};
-          while (first_answers < n && std::chrono::steady_clock::now() < until)
-            std::this_thread::sleep_for(std::chrono::milliseconds{5});
-        }
-      }
+    clients.emplace_back([&, i] {
+      int fd = connect_to(port);
+      if (fd < 0)
+        return first_answers->update([](int& k) { ++k; });
+      firsts[i] = get_health(fd);
+      first_answers->update([](int& k) { ++k; });
+      if (firsts[i] == 200 && first_answers->await([](int k) { return k == n; }))
+        seconds[i] = get_health(fd);
+      ::close(fd);
     });
   for (auto& t : clients) t.join();
-  BOOST_TEST(answered == n * 2);
-  BOOST_TEST(slowest_ms < 3000, "slowest answer: " << slowest_ms << " ms");
+  BOOST_TEST(std::count(firsts.begin(), firsts.end(), 200) == n);
+  BOOST_TEST(std::count(seconds.begin(), seconds.end(), 200) == n);
 }
 
 // An actor that takes a request and never answers: the HTTP thread gives up at
 // http.request_timeout_ms and answers 504 with a problem body; the server goes on serving.
 BOOST_AUTO_TEST_CASE(an_actor_that_never_answers_gets_a_504_at_the_deadline) {
-  auto held = std::make_shared<std::vector<caf::typed_response_promise<course_accepted>>>();
+  // How many requests the silent actor took, shared with its thread.
+  auto taken = std::make_shared<testkit::watched<int>>(0);
   auto silent = sys().spawn(
-      [held](course_factory_actor::pointer self) -> course_factory_actor::behavior_type {
-        auto hold = [self, held]() -> caf::result<course_accepted> {
+      [taken](course_factory_actor::pointer self) -> course_factory_actor::behavior_type {
+        // Only the actor's thread touches the promises it holds (never delivered).
+        auto held = std::make_shared<std::vector<caf::typed_response_promise<course_accepted>>>();
+        auto hold = [self, held, taken]() -> caf::result<course_accepted> {
           held->push_back(self->make_response_promise<course_accepted>());
+          taken->update([](int& k) { ++k; });
           return held->back();
         };
         return {
@@ -299,6 +343,7 @@ BOOST_AUTO_TEST_CASE(an_actor_that_never_answers_gets_a_504_at_the_deadline) {
   BOOST_REQUIRE(silent_port > 0);
   std::thread serving{[&] { server.run(); }};
   httplib::Client c{"127.0.0.1", silent_port};
+  c.set_read_timeout(testkit::patience);
   auto t0 = std::chrono::steady_clock::now();
   auto res = c.Post("/v1/courses", course_body().dump(), "application/json");
   auto waited =
@@ -308,9 +353,11 @@ BOOST_AUTO_TEST_CASE(an_actor_that_never_answers_gets_a_504_at_the_deadline) {
   BOOST_TEST(res->status == 504);
   BOOST_TEST(res->get_header_value("Content-Type") == "application/problem+json");
   BOOST_TEST(json::parse(res->body)["status"] == 504);
-  BOOST_TEST(waited >= 300);
-  BOOST_TEST(waited < 10'000);
-  BOOST_TEST(held->size() == 1u);
+  BOOST_TEST(waited >= 300); // not before the deadline (after it: as late as the machine is busy)
+  // The request did reach the actor, which holds it unanswered. On a busy machine that may
+  // happen only after the deadline: wait for it rather than read the count at once.
+  BOOST_TEST(taken->await([](int k) { return k >= 1; }));
+  BOOST_TEST(taken->get() == 1);
   auto health = c.Get("/v1/health");
   BOOST_REQUIRE(health);
   BOOST_TEST(health->status == 200);

@@ -17,6 +17,7 @@
 #include "tests/testkit/fakes.hpp"
 #include "tests/testkit/process.hpp"
 #include "tests/testkit/service_fixture.hpp"
+#include "tests/testkit/sync.hpp"
 #include "util/errc.hpp"
 
 using namespace cf;
@@ -149,12 +150,11 @@ struct lived_service {
 
   void await_status(const std::string& id, const std::string& status) {
     std::string now;
-    for (int i = 0; i < 1000 && now != status; ++i) {
-      if (i > 0)
-        std::this_thread::sleep_for(10ms);
+    testkit::eventually([&] {
       auto v = svc.call<course_view>(svc.log(), caf::get_atom::value, id);
       now = v ? v->summary.status : "";
-    }
+      return now == status;
+    });
     BOOST_REQUIRE_MESSAGE(now == status, id << " is " << now << ", not " << status);
     statuses.insert(status);
   }

@@ -14,6 +14,7 @@
 #include "storage/sqlite_event_store.hpp"
 #include "tests/testkit/events.hpp"
 #include "tests/testkit/service_fixture.hpp"
+#include "tests/testkit/sync.hpp"
 #include "util/errc.hpp"
 #include "util/uuid.hpp"
 
@@ -145,9 +146,7 @@ BOOST_AUTO_TEST_CASE(the_wal_is_checkpointed_off_the_writer_and_stays_small) {
     BOOST_REQUIRE(!store->append(events));
   }
   // 8,000 events of ~3 KB: without checkpoints the WAL would pass 30 MB.
-  for (int i = 0; i < 500 && store->background_checkpoints() == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  BOOST_TEST(store->background_checkpoints() > 0);
+  BOOST_TEST(testkit::eventually([&] { return store->background_checkpoints() > 0; }));
   auto wal = std::filesystem::file_size(dir.file("sub/dir/events.db") + "-wal");
   BOOST_TEST(wal < 16u * 1024 * 1024, wal << " bytes of WAL");
   auto audit = verify_log(dir.file("sub/dir/events.db"));

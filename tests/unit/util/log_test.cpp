@@ -21,6 +21,7 @@
 
 #include "domain/event.hpp"
 #include "tests/testkit/service_fixture.hpp"
+#include "tests/testkit/sync.hpp"
 #include "util/uuid.hpp"
 
 using namespace cf;
@@ -237,16 +238,8 @@ BOOST_AUTO_TEST_CASE(service_logs_failed_publication_as_json) {
     s << in.rdbuf();
     return s.str();
   };
-  auto wait_for = [](auto done) {
-    for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds{15};
-         std::chrono::steady_clock::now() < until;
-         std::this_thread::sleep_for(std::chrono::milliseconds{20}))
-      if (done())
-        return true;
-    return false;
-  };
   int port = 0;
-  BOOST_TEST(wait_for([&] {
+  BOOST_TEST(testkit::eventually([&] {
     auto out = slurp(out_path);
     auto at = out.find("listening on http://127.0.0.1:");
     if (at != std::string::npos && out.find('\n', at) != std::string::npos)
@@ -267,7 +260,7 @@ BOOST_AUTO_TEST_CASE(service_logs_failed_publication_as_json) {
     BOOST_REQUIRE_EQUAL(res->status, 202);
     auto course_id = json::parse(res->body)["course_id"].get<std::string>();
     // Two attempts: a warn (will retry), then an error (gave up).
-    BOOST_TEST(wait_for([&] {
+    BOOST_TEST(testkit::eventually([&] {
       failures.clear();
       for (const auto& line : lines_of(slurp(err_path))) {
         auto j = json::parse(line, nullptr, false);
