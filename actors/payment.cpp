@@ -144,7 +144,7 @@ caf::result<webhook_outcome> on_notice(payment_pointer self, const payment_setti
   auto rp = self->make_response_promise<webhook_outcome>();
   auto not_before = now_us() - s.notice_retention.count() * 1000000;
   idempotency_record rec;
-  rec.scope = "stripe";
+  rec.scope = n.scope;
   rec.key = n.event_id;
   rec.fingerprint = n.event_id;
   rec.not_before_us = not_before;
@@ -162,7 +162,19 @@ caf::result<webhook_outcome> on_notice(payment_pointer self, const payment_setti
                       std::string why;
                       auto e = judge(n, c, why);
                       if (!e) {
-                        rp.deliver(webhook_outcome{"ignored", why, 0});
+                        // A twin of this notice may have committed between our recall and this
+                        // read (its record commits with its event): then it is a duplicate.
+                        self->request(log, s.log_timeout, recall_atom::value, rec.scope, rec.key,
+                                      not_before)
+                            .then(
+                                [=](const idempotency_record& twin) mutable {
+                                  if (twin.found)
+                                    rp.deliver(webhook_outcome{
+                                        "duplicate", "event " + n.event_id + " seen before", 0});
+                                  else
+                                    rp.deliver(webhook_outcome{"ignored", why, 0});
+                                },
+                                fail);
                         return;
                       }
                       auto type = e->type;

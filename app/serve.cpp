@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "actors/bus_inbound.hpp"
+#include "actors/bus_relay.hpp"
 #include "actors/course_factory.hpp"
 #include "actors/distribution.hpp"
 #include "actors/event_log.hpp"
@@ -35,6 +37,14 @@ std::vector<std::string> split_words(const std::string& text) {
   std::vector<std::string> out;
   for (std::string w; in >> w;) out.push_back(w);
   return out;
+}
+
+/// This process's name in the inbound consumer group: host and pid, so that a restarted
+/// service is a new consumer and takes over what its predecessor held after claim_idle_ms.
+std::string consumer_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string{"coursefactory-"} + host + "-" + std::to_string(getpid());
 }
 
 retry_policy retry_of(const settings& s) {
@@ -70,6 +80,12 @@ caf::expected<service_inputs> build_inputs(const std::vector<std::string>& args,
   service_inputs in;
   in.s = std::move(cmd->s);
   const auto& s = in.s;
+  if (!s.bus_redis_url.empty())
+    if (auto url = parse_redis_url(s.bus_redis_url); !url) {
+      std::cerr << "coursefactory serve: " << error_context(url.error()) << "\n";
+      rc = 2;
+      return url.error();
+    }
   // From here on, what goes wrong is said in JSON log lines (see util/log.hpp).
   set_log_level(parse_log_level(s.log_level).value_or(log_level::info));
   rc = 1;
@@ -99,6 +115,10 @@ caf::expected<service_inputs> build_inputs(const std::vector<std::string>& args,
 /// site channel's URLs name it).
 struct service_actors {
   event_log_actor log;
+  bus_relay_actor relay;     ///< null without bus.redis_url
+  bus_inbound_actor inbound; ///< null without bus.redis_url
+  std::shared_ptr<bus_relay_status> bus;
+  std::shared_ptr<bus_inbound_status> bus_in;
   course_factory_actor factory;
   payment_actor payment;
   distribution_actor distribution;
@@ -135,6 +155,22 @@ service_actors spawn_actors(caf::actor_system& sys, const settings& s,
   payment_settings ps;
   ps.expiry = std::chrono::seconds{s.payment_expiry_s};
   a.payment = spawn_payment(sys, a.log, ps);
+  if (!s.bus_redis_url.empty()) {
+    bus_relay_settings bs;
+    bs.redis = *parse_redis_url(s.bus_redis_url); // checked by build_inputs
+    bs.stream = s.bus_stream;
+    parse_bus_envelope(s.bus_envelope, bs.envelope);
+    bs.maxlen = s.bus_maxlen;
+    a.bus = std::make_shared<bus_relay_status>();
+    a.relay = spawn_bus_relay(sys, a.log, bs, a.bus);
+    bus_inbound_settings is;
+    is.redis = bs.redis;
+    is.stream = s.bus_inbound_stream;
+    is.claim_idle = std::chrono::milliseconds{s.bus_claim_idle_ms};
+    is.consumer = consumer_name();
+    a.bus_in = std::make_shared<bus_inbound_status>();
+    a.inbound = spawn_bus_inbound(sys, a.payment, is, a.bus_in);
+  }
   return a;
 }
 
@@ -154,7 +190,8 @@ void spawn_distribution_for(caf::actor_system& sys, service_actors& a, const set
 int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& in,
                sigset_t signals) {
   const auto& s = in.s;
-  http_server server{sys, {a.factory, a.log, a.payment}, http_options_of(s), in.webhook_secret};
+  http_server server{
+      sys, {a.factory, a.log, a.payment, a.bus, a.bus_in}, http_options_of(s), in.webhook_secret};
   int port = server.bind();
   if (port < 0) {
     log_event(log_level::error, "main", "cannot listen", {{"host", s.host}, {"port", s.port}});
@@ -190,7 +227,8 @@ int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& 
 int shut_down(caf::actor_system& sys, service_actors& a, int rc) {
   caf::scoped_actor self{sys};
   for (auto h : {caf::actor_cast<caf::actor>(a.factory), caf::actor_cast<caf::actor>(a.payment),
-                 caf::actor_cast<caf::actor>(a.distribution)})
+                 caf::actor_cast<caf::actor>(a.distribution), caf::actor_cast<caf::actor>(a.relay),
+                 caf::actor_cast<caf::actor>(a.inbound)})
     if (h) {
       self->send_exit(h, caf::exit_reason::user_shutdown);
       self->wait_for(h);

@@ -215,6 +215,27 @@ const std::vector<option>& options() {
       int_option("idempotency", "retention_s", "idempotency-retention-s",
                  "How long Idempotency-Key values of POST /v1/courses are remembered.",
                  &settings::idempotency_retention_s, 1, 365 * 86400),
+      string_option("bus", "redis_url", "redis-url",
+                    "redis://HOST[:PORT][/DB] of the shared bus. Empty: no bus; every committed "
+                    "event is relayed to bus.stream when set.",
+                    &settings::bus_redis_url, {}, true),
+      string_option("bus", "stream", "bus-stream", "The Redis stream committed events go to.",
+                    &settings::bus_stream),
+      string_option("bus", "envelope", "bus-envelope",
+                    "Format of relayed entries: cloudevents (fields id, type, subject, seq, time, "
+                    "data) or platform (one field event with the platform's envelope).",
+                    &settings::bus_envelope, {"cloudevents", "platform"}),
+      string_option("bus", "inbound_stream", "bus-inbound-stream",
+                    "The Redis stream other modules publish payment results to (consumer group "
+                    "coursefactory); unusable entries go to <stream>:dead.",
+                    &settings::bus_inbound_stream),
+      int_option("bus", "claim_idle_ms", "bus-claim-idle-ms",
+                 "An inbound entry pending this long with a consumer that went away is taken "
+                 "over (XAUTOCLAIM).",
+                 &settings::bus_claim_idle_ms, 100, 86400000),
+      int_option("bus", "maxlen", "bus-maxlen",
+                 "Trim the stream to about this many entries (MAXLEN ~); 0: never.",
+                 &settings::bus_maxlen, 0, 1000000000000),
   };
   return table;
 }
@@ -329,6 +350,8 @@ caf::expected<command_line> parse_command_line(const std::vector<std::string>& a
   }
   if (const char* secret = std::getenv("COURSEFACTORY_STRIPE_WEBHOOK_SECRET"); secret && *secret)
     out.s.stripe_webhook_secret = secret;
+  if (const char* url = std::getenv("COURSEFACTORY_BUS_REDIS_URL"); url && *url)
+    out.s.bus_redis_url = url;
   for (const auto& [name, value] : flags) {
     if (name == "config")
       continue;
@@ -413,6 +436,8 @@ caf::error check(const settings& s) {
     if (c == "webhook" && split_list(s.distribution_webhook_urls).empty())
       return bad("distribution.channels has webhook, but distribution.webhook_urls is empty");
   }
+  if (!s.bus_redis_url.empty() && s.bus_redis_url.rfind("redis://", 0) != 0)
+    return bad("bus.redis_url must start with redis://");
   return caf::none;
 }
 

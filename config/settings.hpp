@@ -45,6 +45,12 @@ struct settings {
   std::string site_dir = "./var/site";
   std::string site_base_url; ///< Empty: http://<host>:<port>/courses.
   int32_t idempotency_retention_s = 86400;
+  std::string bus_redis_url; ///< Empty: no bus.
+  std::string bus_stream = "coursefactory:events";
+  std::string bus_envelope = "cloudevents";
+  int64_t bus_maxlen = 0;
+  std::string bus_inbound_stream = "coursefactory:inbound";
+  int32_t bus_claim_idle_ms = 30000;
 };
 
 /// What the command line asked for: the settings it makes, and whether --help was given.
@@ -55,9 +61,10 @@ struct command_line {
 
 /// Reads `--flag value` / `--flag=value` pairs after the command name, on top of the embedded
 /// defaults. `--config FILE` is read first, wherever it stands, then the environment
-/// (COURSEFACTORY_STRIPE_WEBHOOK_SECRET), then the other flags on top; check() last. --help does
-/// not stop the reading: bad flags are reported with it too. Errors (context: the sentence to
-/// show): invalid_argument for a bad flag, value or combination; load_config_file's errors.
+/// (COURSEFACTORY_STRIPE_WEBHOOK_SECRET, COURSEFACTORY_BUS_REDIS_URL), then the other flags on top;
+/// check() last. --help does not stop the reading: bad flags are reported with it too. Errors
+/// (context: the sentence to show): invalid_argument for a bad flag, value or combination;
+/// load_config_file's errors.
 [[nodiscard]] caf::expected<command_line> parse_command_line(const std::vector<std::string>& args);
 
 /// Applies a config file ("key = value" lines, "# comments" on their own lines, "[section]"

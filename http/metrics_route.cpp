@@ -6,6 +6,7 @@
 #include "domain/log_stats.hpp"
 #include "http/routes.hpp"
 #include "util/metrics.hpp"
+#include "util/time.hpp"
 
 namespace cf {
 
@@ -39,6 +40,56 @@ void render_log_gauges(std::string& out, const log_stats& log) {
   for (const auto& c : log.consumers)
     out += "coursefactory_subscriber_checkpoint_seq{consumer=\"" + escape_label_value(c.consumer)
            + "\"} " + std::to_string(c.checkpoint) + "\n";
+}
+
+// The relay's position and health, when a bus is configured.
+void render_bus_gauges(std::string& out, const bus_relay_status& bus, int64_t head) {
+  metric_header(out, "coursefactory_bus_connected", "gauge",
+                "1 while the relay holds a working Redis connection.");
+  out += "coursefactory_bus_connected " + std::to_string(bus.connected ? 1 : 0) + "\n";
+  metric_header(out, "coursefactory_bus_relayed_seq", "gauge",
+                "The last sequence number on the bus stream.");
+  out += "coursefactory_bus_relayed_seq " + std::to_string(bus.relayed_seq.load()) + "\n";
+  metric_header(out, "coursefactory_bus_relay_lag_events", "gauge",
+                "Committed events not yet on the bus stream.");
+  out += "coursefactory_bus_relay_lag_events "
+         + std::to_string(std::max<int64_t>(0, head - bus.relayed_seq.load())) + "\n";
+  metric_header(out, "coursefactory_bus_relay_lag_seconds", "gauge",
+                "Age of the oldest committed event not yet on the bus stream (0: none).");
+  auto oldest = bus.oldest_pending_us.load();
+  double lag = oldest == 0 || head <= bus.relayed_seq.load()
+                   ? 0.0
+                   : static_cast<double>(std::max<int64_t>(0, now_us() - oldest)) / 1e6;
+  out += "coursefactory_bus_relay_lag_seconds " + std::to_string(lag) + "\n";
+  metric_header(out, "coursefactory_bus_relayed_events_total", "counter",
+                "Entries this process appended to the bus stream.");
+  out +=
+      "coursefactory_bus_relayed_events_total " + std::to_string(bus.relayed_events.load()) + "\n";
+  metric_header(out, "coursefactory_bus_relay_errors_total", "counter",
+                "Failed connections and appends of the relay.");
+  out += "coursefactory_bus_relay_errors_total " + std::to_string(bus.errors.load()) + "\n";
+}
+
+// What the inbound consumer took from other modules.
+void render_inbound_counters(std::string& out, const bus_inbound_status& in) {
+  auto counter = [&](const char* name, const char* help, uint64_t v) {
+    metric_header(out, name, "counter", help);
+    out += std::string{name} + " " + std::to_string(v) + "\n";
+  };
+  counter("coursefactory_bus_inbound_received_total",
+          "Inbound bus entries read (new and taken over).", in.received.load());
+  counter("coursefactory_bus_inbound_recorded_total", "Inbound entries whose effect committed.",
+          in.recorded.load());
+  counter("coursefactory_bus_inbound_duplicates_total",
+          "Inbound entries whose id was seen before: acknowledged without effect.",
+          in.duplicates.load());
+  counter("coursefactory_bus_inbound_dead_letters_total",
+          "Inbound entries moved to the dead-letter stream.", in.dead_letters.load());
+  counter("coursefactory_bus_inbound_reclaimed_total",
+          "Inbound entries taken over from a consumer that held them too long.",
+          in.reclaimed.load());
+  counter("coursefactory_bus_inbound_errors_total",
+          "Failed Redis calls and unanswered effects of the inbound consumer.", in.errors.load());
 }
 
 } // namespace
@@ -76,6 +127,10 @@ void register_metrics_route(httplib::Server& srv, const route_context& ctx) {
       return fail(*c, res, stats.error());
     auto text = metrics::global().render();
     render_log_gauges(text, *stats);
+    if (c->actors.bus)
+      render_bus_gauges(text, *c->actors.bus, stats->head);
+    if (c->actors.bus_in)
+      render_inbound_counters(text, *c->actors.bus_in);
     res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
   });
   reject_other_methods(srv, "/metrics", "GET");

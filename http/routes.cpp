@@ -207,7 +207,10 @@ void health(const route_context& ctx, const httplib::Request&, httplib::Response
   if (!head)
     return write_problem(res, 503, "unavailable",
                          "the event log cannot be read: " + ctx.sys->render(head.error()));
-  write_json(res, 200, json{{"status", "ok"}, {"last_seq", *head}}.dump());
+  json body{{"status", "ok"}, {"last_seq", *head}};
+  if (const auto& bus = ctx.actors.bus) // degraded: events wait in the log for Redis to return
+    body["bus"] = bus->connected ? "ok" : "degraded";
+  write_json(res, 200, body.dump());
 }
 
 } // namespace

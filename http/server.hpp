@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "actors/bus_inbound.hpp"
+#include "actors/bus_relay.hpp"
 #include "actors/course_factory.hpp"
 #include "actors/event_log.hpp"
 #include "actors/payment.hpp"
@@ -18,6 +20,8 @@ struct http_actors {
   course_factory_actor factory;
   event_log_actor log;
   payment_actor payment;
+  std::shared_ptr<const bus_relay_status> bus;      ///< null: no bus configured.
+  std::shared_ptr<const bus_inbound_status> bus_in; ///< null: no bus configured.
 };
 
 /// How the HTTP front listens and protects itself (app/ fills it from the service's settings).

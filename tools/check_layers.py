@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Fails when an #include points against the layers (README, "Architecture").
 
-    util <- domain <- {storage, content, channels} <- actors <- http <- app;  config only from app
+    util <- domain <- {storage, content, channels, bus} <- actors <- http <- app;  config only from app
 
 A file in folder F may include project headers only from the folders allowed for F; headers under
 storage/detail/ only from storage/; and the libraries that own an outside protocol only where it
-belongs: SQLite only in storage/, cpp-httplib only in http/, channels/ and app/. Also reports
+belongs: SQLite only in storage/, cpp-httplib only in http/, channels/ and app/, Redis only in bus/. Also reports
 source files over MAX_LINES lines (data tables listed in LONG_DATA_FILES are exempt).
 
 usage: check_layers.py [ROOT]     (ROOT: the repository; default: this file's parent's parent)
@@ -21,15 +21,18 @@ ALLOWED = {
     "storage": {"util", "domain", "storage"},
     "content": {"util", "domain", "content"},
     "channels": {"util", "domain", "channels"},
-    "actors": {"util", "domain", "storage", "content", "channels", "actors"},
-    "http": {"util", "domain", "storage", "content", "channels", "actors", "http"},
+    "bus": {"util", "domain", "bus"},
+    "actors": {"util", "domain", "storage", "content", "channels", "bus", "actors"},
+    "http": {"util", "domain", "storage", "content", "channels", "bus", "actors", "http"},
     "config": {"util", "config"},
-    "app": {"util", "domain", "storage", "content", "channels", "actors", "http", "config", "app"},
+    "app": {"util", "domain", "storage", "content", "channels", "bus", "actors", "http", "config",
+            "app"},
 }
 # System headers that belong to one layer (the adapter of an outside protocol).
 OWNED = {
     re.compile(r"^(sqlite3\.h|SQLiteCpp/)"): {"storage"},
     re.compile(r"^httplib\.h$"): {"http", "channels", "app"},
+    re.compile(r"^hiredis/"): {"bus"},
 }
 MAX_LINES = 500
 LONG_DATA_FILES = set()  # e.g. phrase tables; none today

@@ -1,0 +1,135 @@
+// The Redis adapter and the exactly-once append script, against a real redis-server.
+#include "bus/stream_append.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "bus/redis_connection.hpp"
+#include "tests/testkit/redis_server.hpp"
+#include "util/errc.hpp"
+
+using namespace cf;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<stream_entry> entries(int64_t from, int64_t to) {
+  std::vector<stream_entry> out;
+  for (auto s = from; s <= to; ++s)
+    out.push_back({s, {{"seq", std::to_string(s)}, {"data", "{\"n\":" + std::to_string(s) + "}"}}});
+  return out;
+}
+
+std::vector<std::string> seqs_on(const testkit::redis_server& r, const std::string& stream) {
+  std::vector<std::string> out;
+  for (const auto& [id, fields] : r.entries(stream))
+    out.push_back(testkit::field_of(fields, "seq"));
+  return out;
+}
+
+struct connected {
+  testkit::redis_server redis;
+  std::unique_ptr<redis_connection> c;
+  std::string sha;
+  stream_target target{"t:events", "t:events:seq", 0};
+  connected() {
+    auto conn = redis_connection::connect(redis.address(), 5000ms);
+    BOOST_REQUIRE(conn);
+    c = std::move(*conn);
+    auto s = load_append_script(*c);
+    BOOST_REQUIRE(s);
+    sha = *s;
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(bus)
+
+BOOST_AUTO_TEST_CASE(redis_urls_are_parsed_and_bad_ones_named) {
+  auto a = parse_redis_url("redis://127.0.0.1:6380/2");
+  BOOST_REQUIRE(a);
+  BOOST_TEST(a->host == "127.0.0.1");
+  BOOST_TEST(a->port == 6380);
+  BOOST_TEST(a->db == 2);
+  auto d = parse_redis_url("redis://cache.local");
+  BOOST_REQUIRE(d);
+  BOOST_TEST(d->port == 6379);
+  BOOST_TEST(d->db == 0);
+  for (std::string bad : {"http://x", "redis://", "redis://h:0", "redis://h:70000", "redis://h:x",
+                          "redis://h/db", "redis://u:p@h", "redis://h:6379/"}) {
+    auto r = parse_redis_url(bad);
+    BOOST_TEST_INFO(bad);
+    BOOST_TEST(!r);
+    BOOST_TEST(is(r.error(), errc::invalid_argument));
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(a_batch_sent_twice_is_appended_once, connected) {
+  auto first = append_after(*c, sha, target, entries(1, 3));
+  BOOST_REQUIRE(first);
+  BOOST_TEST(*first == 3);
+  auto again = append_after(*c, sha, target, entries(1, 3));
+  BOOST_REQUIRE(again);
+  BOOST_TEST(*again == 3);
+  auto overlap = append_after(*c, sha, target, entries(2, 5)); // 2 and 3 are there already
+  BOOST_REQUIRE(overlap);
+  BOOST_TEST(*overlap == 5);
+  std::vector<std::string> want{"1", "2", "3", "4", "5"};
+  BOOST_TEST(seqs_on(redis, "t:events") == want, boost::test_tools::per_element());
+  auto last = last_appended_seq(*c, target);
+  BOOST_REQUIRE(last);
+  BOOST_TEST(*last == 5);
+  // Fields arrive in order, byte for byte.
+  auto e = redis.entries("t:events").front().second;
+  std::vector<std::string> fields{"seq", "1", "data", "{\"n\":1}"};
+  BOOST_TEST(e == fields, boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_batch_that_would_leave_a_gap_appends_nothing, connected) {
+  BOOST_REQUIRE(append_after(*c, sha, target, entries(1, 2)));
+  auto gap = append_after(*c, sha, target, entries(4, 6));
+  BOOST_REQUIRE(!gap);
+  BOOST_TEST(is(gap.error(), errc::conflict));
+  BOOST_TEST(error_context(gap.error()).find("GAP") != std::string::npos);
+  std::vector<std::string> want{"1", "2"};
+  BOOST_TEST(seqs_on(redis, "t:events") == want, boost::test_tools::per_element());
+  BOOST_TEST(*last_appended_seq(*c, target) == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(maxlen_trims_the_stream_approximately, connected) {
+  target.maxlen = 10;
+  for (int64_t s = 1; s <= 1000; s += 100)
+    BOOST_REQUIRE(append_after(*c, sha, target, entries(s, s + 99)));
+  auto len = redis.command({"XLEN", "t:events"}).integer;
+  BOOST_TEST(len >= 10);
+  BOOST_TEST(len < 1000); // MAXLEN ~ trims whole radix-tree nodes (100 entries by default)
+  BOOST_TEST(*last_appended_seq(*c, target) == 1000);
+}
+
+BOOST_AUTO_TEST_CASE(an_absent_or_vanished_server_is_storage_unavailable) {
+  redis_address addr;
+  {
+    testkit::redis_server r;
+    addr = r.address();
+    auto c = redis_connection::connect(addr, 2000ms);
+    BOOST_REQUIRE(c);
+    r.stop();
+    auto after = (*c)->command({"PING"});
+    BOOST_REQUIRE(!after);
+    BOOST_TEST(is(after.error(), errc::storage_unavailable));
+    BOOST_TEST((*c)->broken());
+  }
+  auto none = redis_connection::connect(addr, 2000ms);
+  BOOST_REQUIRE(!none);
+  BOOST_TEST(is(none.error(), errc::storage_unavailable));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_redis_error_reply_is_invalid_argument, connected) {
+  auto r = c->command({"NOSUCHCOMMAND"});
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(is(r.error(), errc::invalid_argument));
+  BOOST_TEST(!c->broken());
+  BOOST_TEST(c->command({"PING"})->str == "PONG");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
