@@ -35,7 +35,8 @@ inline caf::error make_error(errc x, std::string context = {}) {
 
 /// True when `err` is a cf error with code `x`.
 inline bool is(const caf::error& err, errc x) {
-  return err.category() == caf::atom("cf") && err.code() == static_cast<uint8_t>(x);
+  // An empty caf::error has no data in CAF 0.17: category() would dereference it.
+  return err && err.category() == caf::atom("cf") && err.code() == static_cast<uint8_t>(x);
 }
 
 /// The context string a cf error carries, or an empty string.
