@@ -12,6 +12,7 @@
 #include "tests/testkit/events.hpp"
 #include "tests/testkit/redis_server.hpp"
 #include "tests/testkit/service_fixture.hpp"
+#include "tests/testkit/sync.hpp"
 
 using namespace cf;
 using namespace std::chrono_literals;
@@ -20,17 +21,6 @@ using json = nlohmann::json;
 namespace {
 
 const std::string inbound = "coursefactory:inbound";
-
-template <class Pred>
-bool eventually(Pred done) {
-  auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
 
 struct inbound_fixture {
   testkit::redis_server redis;
@@ -92,9 +82,9 @@ struct inbound_fixture {
 
   /// Every entry seen was settled: acknowledged (or dead-lettered and acknowledged).
   void settled(uint64_t entries) {
-    BOOST_REQUIRE(eventually(
+    BOOST_REQUIRE(testkit::eventually(
         [&] { return status->recorded + status->duplicates + status->dead_letters >= entries; }));
-    BOOST_REQUIRE(eventually([&] { return pending() == 0; }));
+    BOOST_REQUIRE(testkit::eventually([&] { return pending() == 0; }));
   }
 };
 

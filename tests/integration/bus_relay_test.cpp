@@ -10,25 +10,13 @@
 #include "tests/testkit/events.hpp"
 #include "tests/testkit/redis_server.hpp"
 #include "tests/testkit/service_fixture.hpp"
+#include "tests/testkit/sync.hpp"
 
 using namespace cf;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 
 namespace {
-
-/// Polls `done` until it holds or 30 s pass: a positive signal another thread produces, with a
-/// bound only a real hang reaches.
-template <class Pred>
-bool eventually(Pred done) {
-  auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
 
 struct relay_fixture {
   testkit::redis_server redis;
@@ -80,7 +68,7 @@ struct relay_fixture {
   /// The stream equals the log: one entry per event, in seq order, fields as documented.
   void check_stream_is_the_log() {
     auto want = log_events();
-    BOOST_REQUIRE(eventually([&] { return status->relayed_seq.load() == head(); }));
+    BOOST_REQUIRE(testkit::eventually([&] { return status->relayed_seq.load() == head(); }));
     auto got = redis.entries("coursefactory:events");
     BOOST_REQUIRE_EQUAL(got.size(), want.size());
     for (size_t i = 0; i < want.size(); ++i) {
@@ -104,7 +92,7 @@ BOOST_FIXTURE_TEST_SUITE(bus_relay, relay_fixture)
 
 BOOST_AUTO_TEST_CASE(every_committed_event_once_in_order) {
   start_relay();
-  BOOST_REQUIRE(eventually([&] { return status->connected.load(); }));
+  BOOST_REQUIRE(testkit::eventually([&] { return status->connected.load(); }));
   for (auto t : {"Relay eins", "Relay zwei", "Relay drei"}) published_course(t);
   check_stream_is_the_log();
   BOOST_TEST(status->relayed_events.load() == static_cast<uint64_t>(head()));
@@ -114,9 +102,9 @@ BOOST_AUTO_TEST_CASE(every_committed_event_once_in_order) {
 BOOST_AUTO_TEST_CASE(redis_stopped_and_started_again_leaves_no_gap_and_no_duplicate) {
   start_relay();
   published_course("Vorher");
-  BOOST_REQUIRE(eventually([&] { return status->relayed_seq.load() == head(); }));
+  BOOST_REQUIRE(testkit::eventually([&] { return status->relayed_seq.load() == head(); }));
   redis.stop();
-  BOOST_REQUIRE(eventually([&] { return !status->connected.load(); })); // noticed while idle
+  BOOST_REQUIRE(testkit::eventually([&] { return !status->connected.load(); })); // noticed while idle
   published_course("Während Redis fehlt");                              // the service works on
   BOOST_TEST(status->relayed_seq.load() < head());
   redis.start();
@@ -137,7 +125,7 @@ BOOST_AUTO_TEST_CASE(redis_down_at_start_catches_up_when_it_comes) {
 BOOST_AUTO_TEST_CASE(a_new_relay_continues_where_the_stream_ends) {
   start_relay();
   published_course("Erster Relay");
-  BOOST_REQUIRE(eventually([&] { return status->relayed_seq.load() == head(); }));
+  BOOST_REQUIRE(testkit::eventually([&] { return status->relayed_seq.load() == head(); }));
   stop_relay(); // as if the process died after its appends, before its own checkpoint
   published_course("Zweiter Relay");
   start_relay();
@@ -149,7 +137,7 @@ BOOST_AUTO_TEST_CASE(a_new_relay_continues_where_the_stream_ends) {
 BOOST_AUTO_TEST_CASE(platform_envelope_format) {
   start_relay(bus_envelope::platform);
   auto id = published_course("Plattform");
-  BOOST_REQUIRE(eventually([&] { return status->relayed_seq.load() == head(); }));
+  BOOST_REQUIRE(testkit::eventually([&] { return status->relayed_seq.load() == head(); }));
   auto want = log_events();
   auto got = redis.entries("coursefactory:events");
   BOOST_REQUIRE_EQUAL(got.size(), want.size());
