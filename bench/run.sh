@@ -34,7 +34,7 @@ say() { echo "bench: $*" >&2; }
 # --- install and build ----------------------------------------------------------------------
 scripts/setup.sh
 missing=()
-command -v wrk >/dev/null || missing+=(wrk)
+if [[ -z $ONLY ]] && ! command -v wrk >/dev/null; then missing+=(wrk); fi # not for ONLY=bus
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v redis-benchmark >/dev/null || missing+=(redis-tools)
 if ((${#missing[@]})); then
