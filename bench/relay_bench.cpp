@@ -1,6 +1,6 @@
 // The bus relay's benchmark (issue 12, driven by bench/run.sh section 5). One line of `key=value`.
 //
-//   relay_bench --db FILE --producers P --seconds S [--redis-port N] [--stream NAME]
+//   relay_bench --db FILE --producers P --seconds S [--redis-port N] [--stream NAME] [--reader 0]
 //
 // The real EventLog (spawn_event_log over sqlite_event_store::open, durability full) over FILE,
 // driven by P event-based producers for S seconds (bench/producers.hpp, the same load as
@@ -18,7 +18,9 @@
 //                  commit, so the commit's fsync is part of the latency);
 //   relay_calls, mean_relay_batch, script_us_per_call  from Redis' INFO commandstats (EVALSHA):
 //                  how the relay batched, and what each append script cost Redis.
-// The stream is deleted at the end, so that runs against one redis-server stay independent.
+// --reader 0 leaves the reader out (no latencies; the relay's status tells when it caught up), to
+// see what the benchmark's own consumer costs. The stream is deleted at the end, so that runs
+// against one redis-server stay independent.
 #include <algorithm>
 #include <atomic>
 #include <caf/actor_system.hpp>
@@ -55,6 +57,7 @@ struct options {
   double seconds = 3;
   int redis_port = 0; ///< 0: no relay
   std::string stream;
+  bool reader = true; ///< false: no XREAD consumer, no latencies (what the reader itself costs)
 };
 
 /// What the reader thread saw on the stream.
@@ -114,6 +117,21 @@ void read_stream(cf::redis_connection& c, const std::string& stream, stream_watc
       }
     }
   }
+}
+
+/// As read_stream, from the relay's status instead of the stream: entries and arrivals as the
+/// relay counts them, polled every millisecond; the first event's time is the start of polling.
+void watch_status(const cf::bus_relay_status& status, stream_watch& w) {
+  w.first_time_us = cf::now_us();
+  while (!w.give_up && w.last_seq < w.target) {
+    std::this_thread::sleep_for(1ms);
+    auto seq = status.relayed_seq.load();
+    if (seq != w.last_seq) {
+      w.last_seq = seq;
+      w.last_arrival_us = cf::now_us();
+    }
+  }
+  w.entries = static_cast<int64_t>(status.relayed_events.load());
 }
 
 /// The `q`-quantile of `v` (reorders v), in milliseconds.
@@ -188,9 +206,14 @@ int run(const options& o) {
       return 1;
     }
     evalsha_before = evalsha_stats(*admin);
+    // Without the reader (--reader 0): the relay's own record of the stream's last seq, read
+    // every millisecond; no latencies then, but no consumer's cost either.
     reader = std::thread{[&] {
       try {
-        read_stream(*reader_conn, rs.stream, watch);
+        if (o.reader)
+          read_stream(*reader_conn, rs.stream, watch);
+        else
+          watch_status(*status, watch);
       } catch (const std::exception& ex) { // an entry without a numeric seq
         watch.error = ex.what();
       }
@@ -273,6 +296,8 @@ int main(int argc, char** argv) {
       o.redis_port = std::stoi(v);
     else if (k == "--stream")
       o.stream = v;
+    else if (k == "--reader")
+      o.reader = v != "0";
     else {
       std::cerr << "relay_bench: unknown option " << k << "\n";
       return 2;
@@ -280,7 +305,7 @@ int main(int argc, char** argv) {
   }
   if (o.db.empty()) {
     std::cerr << "usage: relay_bench --db FILE [--producers P] [--seconds S] [--redis-port N] "
-                 "[--stream NAME]\n";
+                 "[--stream NAME] [--reader 0|1]\n";
     return 2;
   }
   try {
