@@ -22,7 +22,6 @@
 #include <atomic>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 #include <chrono>
 #include <iostream>
@@ -32,6 +31,7 @@
 
 #include "actors/event_log.hpp"
 #include "actors/type_ids.hpp"
+#include "bench/producers.hpp"
 #include "content/generator.hpp"
 #include "domain/catalogue.hpp"
 #include "domain/course_request.hpp"
@@ -43,14 +43,17 @@
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using cf::bench::clock_type;
+using cf::bench::open_store;
+using cf::bench::seconds_since;
+using cf::bench::started_event;
 using json = nlohmann::json;
 
 // The row columns sqlite_event_store writes (storage/detail/store_sql.hpp, insert_event).
 constexpr const char* insert_sql =
     "INSERT INTO events(id, source, type, subject, subject_version, time_us, schema_version, "
     "correlation_id, causation_id, data, hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)";
-constexpr const char* factory_source = "/coursefactory/course-factory";
+constexpr const char* factory_source = cf::bench::factory_source;
 
 struct options {
   std::string db;
@@ -59,52 +62,6 @@ struct options {
   double seconds = 3;
   int64_t events = 1000000;
 };
-
-double seconds_since(clock_type::time_point t) {
-  return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
-cf::course_request sample_request() {
-  cf::course_request r;
-  r.title = "Benchmarking basics";
-  r.description = "How to measure a service honestly.";
-  r.audiences = {"engineers"};
-  r.lesson_count = 1;
-  r.user_id = "bench";
-  r.amount_cents = 4900;
-  r.currency = "EUR";
-  return r;
-}
-
-// What CourseFactory stores as course.generation.started for a new course.
-cf::event started_event(const std::string& course_id) {
-  cf::event e;
-  e.source = factory_source;
-  e.type = cf::event_types::generation_started;
-  e.subject = course_id;
-  e.subject_version = 1;
-  e.correlation_id = cf::make_uuid_v7();
-  e.causation_id = e.correlation_id;
-  auto req = sample_request();
-  e.data = json{
-      {"course_id", course_id},
-      {"title", req.title},
-      {"user_id", req.user_id},
-      {"parameters", cf::to_json(req)},
-      {"attempt",
-       1}}.dump();
-  return e;
-}
-
-// Opens (creating and migrating) the store at `path`; says why on failure.
-std::unique_ptr<cf::sqlite_event_store> open_store(const std::string& path, cf::durability d) {
-  auto store = cf::sqlite_event_store::open(path, d);
-  if (!store) {
-    std::cerr << "append_bench: cannot open " << path << "\n";
-    return nullptr;
-  }
-  return std::move(*store);
-}
 
 // The result line of the append modes; exit status 1 when an append failed.
 int report(int64_t appended, int64_t failed, double elapsed, double transactions) {
@@ -150,56 +107,30 @@ int run_append(const options& o) {
   return report(appended, failed, elapsed, transactions);
 }
 
-// As run_append, but each producer is an event-based actor on CAF's scheduler, as
-// CourseFactory, Payment and Distribution are: it sends its next append when the answer to the
-// previous one arrives (one outstanding each). No OS thread per producer is woken per answer.
+// As run_append, but each producer is an event-based actor on CAF's scheduler (as CourseFactory,
+// Payment and Distribution are; bench/producers.hpp): no OS thread per producer is woken per
+// answer.
 int run_actors(const options& o) {
   auto store = open_store(o.db, cf::durability::full);
   if (!store)
     return 1;
   caf::actor_system_config cfg;
   cf::register_types(cfg);
-  cfg.set("scheduler.max-threads",
-          static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  cf::bench::size_scheduler(cfg);
   caf::actor_system sys{cfg};
   auto log = cf::spawn_event_log(sys, std::shared_ptr<cf::sqlite_event_store>{std::move(store)});
   auto& batches = cf::metrics::global().batch_events;
-  auto appended = std::make_shared<std::atomic<int64_t>>(0);
-  auto failed = std::make_shared<std::atomic<int64_t>>(0);
   auto batches_before = batches.count();
   auto start = clock_type::now();
   auto deadline =
       start
       + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.seconds));
-  for (int i = 0; i < o.producers; ++i)
-    sys.spawn([=](caf::event_based_actor* self) {
-      auto next = std::make_shared<std::function<void()>>();
-      *next = [=] {
-        if (clock_type::now() >= deadline) {
-          self->quit();
-          return;
-        }
-        std::vector<cf::event> one{started_event(cf::make_uuid_v7())};
-        self->request(log, caf::infinite, cf::append_atom::value, std::move(one))
-            .then(
-                [=](std::vector<cf::event>&) {
-                  ++*appended;
-                  (*next)();
-                },
-                [=](caf::error&) {
-                  ++*failed;
-                  (*next)();
-                });
-      };
-      (*next)();
-      self->attach_functor([next] { *next = nullptr; }); // breaks the self-reference
-    });
-  // Every producer quits at the deadline; then the log.
-  while (sys.registry().running() > 1) std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  auto counts = cf::bench::spawn_producers(sys, log, o.producers, deadline);
+  counts->wait(); // every producer quits at the deadline
   auto elapsed = seconds_since(start);
   auto transactions = static_cast<double>(batches.count() - batches_before);
   caf::anon_send_exit(log, caf::exit_reason::user_shutdown);
-  return report(*appended, *failed, elapsed, transactions);
+  return report(counts->appended, counts->failed, elapsed, transactions);
 }
 
 int run_raw(const options& o) {
@@ -304,7 +235,7 @@ int run_gen(const options& o) {
   auto store = open_store(o.db, cf::durability::normal);
   if (!store)
     return 1;
-  auto content = cf::make_builtin_generator()->generate(sample_request());
+  auto content = cf::make_builtin_generator()->generate(cf::bench::sample_request());
   if (!content) {
     std::cerr << "append_bench: the built-in generator failed\n";
     return 1;
