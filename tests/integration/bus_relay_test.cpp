@@ -104,8 +104,9 @@ BOOST_AUTO_TEST_CASE(redis_stopped_and_started_again_leaves_no_gap_and_no_duplic
   published_course("Vorher");
   BOOST_REQUIRE(testkit::eventually([&] { return status->relayed_seq.load() == head(); }));
   redis.stop();
-  BOOST_REQUIRE(testkit::eventually([&] { return !status->connected.load(); })); // noticed while idle
-  published_course("Während Redis fehlt");                              // the service works on
+  BOOST_REQUIRE(
+      testkit::eventually([&] { return !status->connected.load(); })); // noticed while idle
+  published_course("Während Redis fehlt");                             // the service works on
   BOOST_TEST(status->relayed_seq.load() < head());
   redis.start();
   check_stream_is_the_log();
