@@ -63,22 +63,11 @@ struct service_inputs {
   std::unique_ptr<sqlite_event_store> store;
 };
 
-/// Settings from flags, file and environment; the payment webhook secret; the opened log. An
-/// error is the exit code (0 after --help), already said on stdout or stderr.
-caf::expected<service_inputs> build_inputs(const std::vector<std::string>& args, int& rc) {
-  auto cmd = parse_command_line(args);
-  if (!cmd) {
-    std::cerr << "coursefactory serve: " << error_context(cmd.error()) << "\n";
-    rc = 2;
-    return cmd.error();
-  }
-  if (cmd->help) {
-    std::cout << serve_help();
-    rc = 0;
-    return make_error(errc::invalid_argument, "help");
-  }
+/// The payment webhook secret and the opened log for settings `given`. Errors are said in log lines
+/// before they are returned; `rc` is the exit code they mean.
+caf::expected<service_inputs> build_inputs(settings given, int& rc) {
   service_inputs in;
-  in.s = std::move(cmd->s);
+  in.s = std::move(given);
   const auto& s = in.s;
   if (!s.bus_redis_url.empty())
     if (auto url = parse_redis_url(s.bus_redis_url); !url) {
@@ -267,8 +256,17 @@ http_options http_options_of(const settings& s) {
 }
 
 int run_serve_command(const std::vector<std::string>& args, sigset_t signals) {
+  auto cmd = parse_command_line(args);
+  if (!cmd) {
+    std::cerr << "coursefactory serve: " << error_context(cmd.error()) << "\n";
+    return 2;
+  }
+  if (cmd->help) {
+    std::cout << serve_help();
+    return 0;
+  }
   int rc = 0;
-  auto in = build_inputs(args, rc);
+  auto in = build_inputs(std::move(cmd->s), rc);
   if (!in)
     return rc;
   caf::actor_system_config cfg;
