@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <set>
 
 #include "domain/bus_inbound.hpp"
 #include "util/errc.hpp"
@@ -27,6 +28,8 @@ struct bus_inbound_state {
   std::unique_ptr<redis_connection> redis; ///< null while disconnected
   std::chrono::milliseconds backoff;
   std::chrono::steady_clock::time_point next_claim; ///< When to look for idle entries again.
+  std::string claim_cursor = "0-0";                 ///< Where the last XAUTOCLAIM stopped.
+  std::set<std::string> in_flight;                  ///< Entries whose answer is awaited.
   static inline const char* name = "bus_inbound";
 };
 
@@ -91,6 +94,8 @@ void dead_letter(bus_inbound_pointer self, const std::string& id, const fields_t
 }
 
 void handle(bus_inbound_pointer self, const std::string& id, const fields_t& fields) {
+  if (self->state.in_flight.count(id) != 0)
+    return; // taken over from ourselves while its answer is still awaited
   ++self->state.status->received;
   auto m = parse_inbound(fields);
   if (!m)
@@ -107,16 +112,26 @@ void handle(bus_inbound_pointer self, const std::string& id, const fields_t& fie
   n.currency = m->currency;
   n.reason = m->reason;
   n.scope = "bus";
+  self->state.in_flight.insert(id);
+  auto settle = [self, id] {
+    auto& st = self->state;
+    bool was_full = st.in_flight.size() >= static_cast<size_t>(st.cfg.max_in_flight);
+    st.in_flight.erase(id);
+    if (was_full && st.redis)
+      self->send(self, flush_atom::value); // reading had paused: go on
+  };
   self->request(self->state.payment, self->state.cfg.answer_timeout, webhook_atom::value, n)
       .then(
-          [self, id, fields](const webhook_outcome& out) {
+          [self, id, fields, settle](const webhook_outcome& out) {
+            settle();
             if (out.result == "ignored")
               return dead_letter(self, id, fields, out.detail);
             ++(out.result == "recorded" ? self->state.status->recorded
                                         : self->state.status->duplicates);
             ack(self, id);
           },
-          [self, id](caf::error& err) { // stays pending: taken over after claim_idle
+          [self, id, settle](caf::error& err) { // stays pending: taken over after claim_idle
+            settle();
             ++self->state.status->errors;
             log_event(log_level::warn, "bus_inbound", "cannot record, will retry",
                       {{"entry", id}, {"error", self->system().render(err)}});
@@ -137,18 +152,27 @@ void handle_entries(bus_inbound_pointer self, const redis_value& list) {
 }
 
 /// One round: take over idle entries now and then, then read new ones (waiting up to `block`).
+/// At most `max_in_flight` entries wait for their answer; reading pauses while that many do.
 void poll(bus_inbound_pointer self) {
   auto& st = self->state;
   if (!st.redis)
     return;
+  auto room = st.cfg.max_in_flight - static_cast<int32_t>(st.in_flight.size());
+  if (room <= 0)
+    return; // an answer's settle() resumes the rounds
+  auto count = std::to_string(std::min(room, st.cfg.batch));
   auto now = std::chrono::steady_clock::now();
   if (now >= st.next_claim) {
-    st.next_claim = now + std::max(st.cfg.claim_idle / 2, std::chrono::milliseconds{10});
     auto claimed = st.redis->command({"XAUTOCLAIM", st.cfg.stream, st.cfg.group, st.cfg.consumer,
-                                      std::to_string(st.cfg.claim_idle.count()), "0-0", "COUNT",
-                                      std::to_string(st.cfg.batch)});
+                                      std::to_string(st.cfg.claim_idle.count()), st.claim_cursor,
+                                      "COUNT", count});
     if (!claimed)
       return disconnect(self, claimed.error());
+    // [next cursor, entries, deleted ids]: go on from the cursor next round until it wraps.
+    if (!claimed->elements.empty())
+      st.claim_cursor = claimed->elements[0].str.empty() ? "0-0" : claimed->elements[0].str;
+    if (st.claim_cursor == "0-0")
+      st.next_claim = now + std::max(st.cfg.claim_idle / 2, std::chrono::milliseconds{10});
     if (claimed->elements.size() >= 2) {
       st.status->reclaimed += claimed->elements[1].elements.size();
       handle_entries(self, claimed->elements[1]);
@@ -156,9 +180,9 @@ void poll(bus_inbound_pointer self) {
   }
   if (!st.redis)
     return;
-  auto read = st.redis->command(
-      {"XREADGROUP", "GROUP", st.cfg.group, st.cfg.consumer, "COUNT", std::to_string(st.cfg.batch),
-       "BLOCK", std::to_string(st.cfg.block.count()), "STREAMS", st.cfg.stream, ">"});
+  auto read = st.redis->command({"XREADGROUP", "GROUP", st.cfg.group, st.cfg.consumer, "COUNT",
+                                 count, "BLOCK", std::to_string(st.cfg.block.count()), "STREAMS",
+                                 st.cfg.stream, ">"});
   if (!read)
     return disconnect(self, read.error());
   for (const auto& stream : read->elements) // nil (timed out) has none

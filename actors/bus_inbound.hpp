@@ -27,6 +27,7 @@ struct bus_inbound_settings {
   std::chrono::milliseconds claim_idle{30000}; ///< Pending this long: taken over (XAUTOCLAIM).
   std::chrono::milliseconds block{200};        ///< One XREADGROUP waits at most this long.
   int32_t batch = 32;                          ///< Entries per read.
+  int32_t max_in_flight = 64;                  ///< Entries awaiting Payment's answer at most.
   std::chrono::milliseconds io_timeout{2000};
   std::chrono::milliseconds reconnect_initial{100};
   std::chrono::milliseconds reconnect_max{5000};

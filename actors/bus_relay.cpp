@@ -16,9 +16,11 @@ namespace cf {
 
 namespace {
 
+// resume: the reconnect chain (one at a time, from disconnect); sweep: the idle heartbeat (one
+// at a time, armed by connect); flush: the next page; checkpoint: store the position.
 using bus_relay_impl =
     bus_relay_actor::extend<caf::reacts_to<resume_atom>, caf::reacts_to<flush_atom>,
-                            caf::reacts_to<checkpoint_atom>>;
+                            caf::reacts_to<checkpoint_atom>, caf::reacts_to<sweep_atom>>;
 
 struct bus_relay_state {
   bus_relay_settings cfg;
@@ -31,6 +33,7 @@ struct bus_relay_state {
   int64_t saved = 0;                 ///< The checkpoint stored in the log.
   bool pulling = false;              ///< A page is being read or appended.
   bool saving = false;               ///< A checkpoint_atom to self is on its way.
+  bool heartbeat_armed = false;      ///< A sweep_atom to self is on its way.
   std::chrono::milliseconds backoff; ///< Before the next connect attempt.
   static inline const char* name = "bus_relay";
 };
@@ -63,6 +66,13 @@ void connect(bus_relay_pointer self) {
   auto last = last_appended_seq(**c, st.target);
   if (!last)
     return disconnect(self, last.error());
+  if (*last > st.status->head_seq.load()) // appending would skip this log's events up to *last
+    return disconnect(
+        self, make_error(errc::conflict, st.target.seq_key + " holds seq " + std::to_string(*last)
+                                             + ", past this log's head "
+                                             + std::to_string(st.status->head_seq.load())
+                                             + ": another log writes to the stream, or this log "
+                                               "was restored from an older copy"));
   st.redis = std::move(*c);
   st.script_sha = std::move(*sha);
   st.relayed = *last;
@@ -71,7 +81,10 @@ void connect(bus_relay_pointer self) {
   st.status->connected = true;
   log_event(log_level::info, "bus_relay", "relaying",
             {{"stream", st.target.stream}, {"after_seq", st.relayed}});
-  self->delayed_send(self, st.cfg.heartbeat, resume_atom::value);
+  if (!st.heartbeat_armed) {
+    st.heartbeat_armed = true;
+    self->delayed_send(self, st.cfg.heartbeat, sweep_atom::value);
+  }
   pull(self);
 }
 
@@ -158,15 +171,22 @@ bus_relay_impl::behavior_type bus_relay(bus_relay_pointer self, event_log_actor 
         pull(self);
       },
       [self](resume_atom) {
-        auto& st = self->state;
-        if (!st.redis)
-          return connect(self);
+        if (!self->state.redis)
+          connect(self);
+      },
+      [self](sweep_atom) {
         // Connected and idle: a PING notices a Redis that went away while nothing was relayed,
-        // so that health says so before the next commit does.
+        // so that health says so before the next commit does. Disconnected: the reconnect
+        // chain has taken over, and connect arms the heartbeat again.
+        auto& st = self->state;
+        st.heartbeat_armed = false;
+        if (!st.redis)
+          return;
         if (!st.pulling)
           if (auto pong = st.redis->command({"PING"}); !pong)
             return disconnect(self, pong.error());
-        self->delayed_send(self, st.cfg.heartbeat, resume_atom::value);
+        st.heartbeat_armed = true;
+        self->delayed_send(self, st.cfg.heartbeat, sweep_atom::value);
       },
       [self](flush_atom) {
         self->state.pulling = false;

@@ -215,9 +215,11 @@ int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& 
 /// checkpoints. Returns 1 when EventLog had stopped on its own, else `rc`.
 int shut_down(caf::actor_system& sys, service_actors& a, int rc) {
   caf::scoped_actor self{sys};
-  for (auto h : {caf::actor_cast<caf::actor>(a.factory), caf::actor_cast<caf::actor>(a.payment),
-                 caf::actor_cast<caf::actor>(a.distribution), caf::actor_cast<caf::actor>(a.relay),
-                 caf::actor_cast<caf::actor>(a.inbound)})
+  // The inbound consumer before Payment, so that it takes no new entry Payment cannot answer
+  // (an unanswered one stays pending until the next process takes it over after claim_idle).
+  for (auto h : {caf::actor_cast<caf::actor>(a.inbound), caf::actor_cast<caf::actor>(a.factory),
+                 caf::actor_cast<caf::actor>(a.payment),
+                 caf::actor_cast<caf::actor>(a.distribution), caf::actor_cast<caf::actor>(a.relay)})
     if (h) {
       self->send_exit(h, caf::exit_reason::user_shutdown);
       self->wait_for(h);

@@ -232,7 +232,7 @@ const std::vector<option>& options() {
       int_option("bus", "claim_idle_ms", "bus-claim-idle-ms",
                  "An inbound entry pending this long with a consumer that went away is taken "
                  "over (XAUTOCLAIM).",
-                 &settings::bus_claim_idle_ms, 100, 86400000),
+                 &settings::bus_claim_idle_ms, 1000, 86400000),
       int_option("bus", "maxlen", "bus-maxlen",
                  "Trim the stream to about this many entries (MAXLEN ~); 0: never.",
                  &settings::bus_maxlen, 0, 1000000000000),

@@ -35,6 +35,7 @@ struct inbound_fixture {
     s.consumer = "test-consumer";
     s.claim_idle = claim_idle;
     s.block = 20ms;
+    s.max_in_flight = 2; // reading pauses and resumes within these tests
     s.reconnect_initial = 10ms;
     consumer = spawn_bus_inbound(svc.sys(), svc.payment(), s, status);
   }

@@ -135,6 +135,18 @@ BOOST_AUTO_TEST_CASE(a_new_relay_continues_where_the_stream_ends) {
   BOOST_TEST(status->relayed_events.load() < static_cast<uint64_t>(head()));
 }
 
+BOOST_AUTO_TEST_CASE(a_stream_ahead_of_the_log_is_refused_not_skipped_into) {
+  // Another log wrote seq 1..999 (or this one was restored from an older copy): appending
+  // would skip this log's first 999 events, so the relay stays away and says why.
+  redis.command({"SET", "coursefactory:events:seq", "999"});
+  start_relay();
+  published_course("Hinter dem Strom");
+  BOOST_REQUIRE(testkit::eventually([&] { return status->errors.load() >= 2u; }));
+  BOOST_TEST(!status->connected.load());
+  BOOST_TEST(redis.command({"XLEN", "coursefactory:events"}).integer == 0);
+  BOOST_TEST(redis.command({"GET", "coursefactory:events:seq"}).str == "999");
+}
+
 BOOST_AUTO_TEST_CASE(platform_envelope_format) {
   start_relay(bus_envelope::platform);
   auto id = published_course("Plattform");
