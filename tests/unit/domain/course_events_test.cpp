@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "domain/upcast.hpp"
+#include "storage/detail/event_rows.hpp"
 #include "util/errc.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
@@ -122,26 +123,9 @@ std::vector<event> fixture_events() {
   sql << in.rdbuf();
   SQLite::Database db{":memory:", SQLite::OPEN_READWRITE};
   db.exec(sql.str());
-  SQLite::Statement st{
-      db,
-      "SELECT seq, id, source, type, subject, subject_version, time_us, "
-      "schema_version, correlation_id, causation_id, data FROM events ORDER BY seq"};
+  SQLite::Statement st{db, std::string{"SELECT "} + event_columns + " FROM events ORDER BY seq"};
   std::vector<event> out;
-  while (st.executeStep()) {
-    event e;
-    e.seq = st.getColumn(0).getInt64();
-    e.id = st.getColumn(1).getString();
-    e.source = st.getColumn(2).getString();
-    e.type = st.getColumn(3).getString();
-    e.subject = st.getColumn(4).getString();
-    e.subject_version = st.getColumn(5).getInt64();
-    e.time_us = st.getColumn(6).getInt64();
-    e.schema_version = st.getColumn(7).getInt();
-    e.correlation_id = st.getColumn(8).getString();
-    e.causation_id = st.getColumn(9).getString();
-    e.data = st.getColumn(10).getString();
-    out.push_back(std::move(e));
-  }
+  while (st.executeStep()) out.push_back(read_event_row(st)); // as the store reads rows
   return out;
 }
 
