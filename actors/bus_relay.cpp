@@ -1,6 +1,7 @@
 // BusRelay behaviour. It pulls committed events from the log after the stream's last seq, page by
-// page, and appends each page with the exactly-once script; live notifications from the log only
-// ring the bell (their events are not kept), so memory stays bounded however long Redis is away.
+// page, and appends each page with the exactly-once script. A live notification from the log
+// that follows the stream's last seq is appended as it came; any other only rings the bell (its
+// events are not kept), so memory stays bounded however long Redis is away.
 #include "actors/bus_relay.hpp"
 
 #include <algorithm>
@@ -96,31 +97,43 @@ void save_soon(bus_relay_pointer self) {
   self->delayed_send(self, st.cfg.checkpoint_delay, checkpoint_atom::value);
 }
 
-/// Appends `page` and goes on with the next one while pages come full.
-void relay_page(bus_relay_pointer self, const event_page& page) {
+/// Appends `events` (in seq order) past the stream's last seq. False: disconnected.
+bool append_events(bus_relay_pointer self, const std::vector<event>& events) {
   auto& st = self->state;
-  if (page.events.empty()) {
-    st.pulling = false;
-    st.status->oldest_pending_us = 0;
-    return;
-  }
-  st.status->oldest_pending_us = page.events.front().time_us;
+  st.status->oldest_pending_us = events.front().time_us;
   std::vector<stream_entry> batch;
-  batch.reserve(page.events.size());
-  for (const auto& e : page.events) batch.push_back({e.seq, bus_fields(e, st.cfg.envelope)});
+  batch.reserve(events.size());
+  for (const auto& e : events) batch.push_back({e.seq, bus_fields(e, st.cfg.envelope)});
   auto last = append_after(*st.redis, st.script_sha, st.target, batch);
-  if (!last)
-    return disconnect(self, last.error());
+  if (!last) {
+    disconnect(self, last.error());
+    return false;
+  }
   st.status->relayed_events += static_cast<uint64_t>(std::max<int64_t>(0, *last - st.relayed));
   st.relayed = *last;
   st.status->relayed_seq = st.relayed;
   st.status->head_seq = std::max(st.status->head_seq.load(), st.relayed);
+  st.status->oldest_pending_us = 0;
   save_soon(self);
-  if (page.next_after != 0) {
-    self->send(self, flush_atom::value); // the next page, after what else is queued
-  } else {
+  return true;
+}
+
+/// Appends `page` and goes on with the next one while pages come full.
+void relay_page(bus_relay_pointer self, const event_page& page) {
+  auto& st = self->state;
+  if (page.events.empty() || !append_events(self, page.events)) {
     st.pulling = false;
     st.status->oldest_pending_us = 0;
+    return;
+  }
+  if (page.next_after != 0) {
+    st.status->oldest_pending_us = page.events.back().time_us; // more follow
+    self->send(self, flush_atom::value); // the next page, after what else is queued
+  } else if (st.status->head_seq > st.relayed) {
+    // Commits rang while this page was read (pull ignores the bell then): read on.
+    self->send(self, flush_atom::value);
+  } else {
+    st.pulling = false;
   }
 }
 
@@ -165,10 +178,17 @@ bus_relay_impl::behavior_type bus_relay(bus_relay_pointer self, event_log_actor 
           });
   return {
       [self](notify_atom, const std::vector<event>& events) {
-        if (!events.empty())
-          self->state.status->head_seq =
-              std::max(self->state.status->head_seq.load(), events.back().seq);
-        pull(self);
+        auto& st = self->state;
+        if (events.empty())
+          return;
+        st.status->head_seq = std::max(st.status->head_seq.load(), events.back().seq);
+        // Caught up and these follow the stream's last seq: append them as they came, without
+        // reading them back from the log (EventLog's one thread is the service's bottleneck).
+        // Anything else (behind, a gap, disconnected) reads the log instead.
+        if (st.redis && !st.pulling && events.front().seq == st.relayed + 1)
+          append_events(self, events);
+        else if (events.back().seq > st.relayed)
+          pull(self);
       },
       [self](resume_atom) {
         if (!self->state.redis)
