@@ -25,6 +25,7 @@ struct bus_inbound_state {
   bus_inbound_settings cfg;
   std::shared_ptr<bus_inbound_status> status;
   payment_actor payment;
+  distribution_actor distribution;
   std::unique_ptr<redis_connection> redis; ///< null while disconnected
   std::chrono::milliseconds backoff;
   std::chrono::steady_clock::time_point next_claim; ///< When to look for idle entries again.
@@ -100,9 +101,36 @@ void handle(bus_inbound_pointer self, const std::string& id, const fields_t& fie
   auto m = parse_inbound(fields);
   if (!m)
     return dead_letter(self, id, fields, error_context(m.error()));
-  if (m->what == inbound_message::kind::distribution)
-    return dead_letter(self, id, fields,
-                       "distribution answers are not handled: no bus distribution channel");
+  auto& st = self->state;
+  if (m->what == inbound_message::kind::distribution && !st.distribution)
+    return dead_letter(self, id, fields, "no distribution here takes answers");
+  st.in_flight.insert(id);
+  auto settle = [self, id] {
+    auto& st = self->state;
+    bool was_full = st.in_flight.size() >= static_cast<size_t>(st.cfg.max_in_flight);
+    st.in_flight.erase(id);
+    if (was_full && st.redis)
+      self->send(self, flush_atom::value); // reading had paused: go on
+  };
+  auto done = [self, id, fields, settle](const webhook_outcome& out) {
+    settle();
+    if (out.result == "ignored")
+      return dead_letter(self, id, fields, out.detail);
+    ++(out.result == "recorded" ? self->state.status->recorded : self->state.status->duplicates);
+    ack(self, id);
+  };
+  auto failed = [self, id, settle](caf::error& err) { // stays pending: taken over after claim_idle
+    settle();
+    ++self->state.status->errors;
+    log_event(log_level::warn, "bus_inbound", "cannot record, will retry",
+              {{"entry", id}, {"error", self->system().render(err)}});
+  };
+  if (m->what == inbound_message::kind::distribution) {
+    distribution_answer a{m->id, m->course_id, m->request_id, m->outcome, m->url, m->reason};
+    self->request(st.distribution, st.cfg.answer_timeout, answer_atom::value, std::move(a))
+        .then(done, failed);
+    return;
+  }
   payment_notice n;
   n.event_id = m->id;
   n.outcome = m->outcome;
@@ -112,30 +140,7 @@ void handle(bus_inbound_pointer self, const std::string& id, const fields_t& fie
   n.currency = m->currency;
   n.reason = m->reason;
   n.scope = "bus";
-  self->state.in_flight.insert(id);
-  auto settle = [self, id] {
-    auto& st = self->state;
-    bool was_full = st.in_flight.size() >= static_cast<size_t>(st.cfg.max_in_flight);
-    st.in_flight.erase(id);
-    if (was_full && st.redis)
-      self->send(self, flush_atom::value); // reading had paused: go on
-  };
-  self->request(self->state.payment, self->state.cfg.answer_timeout, webhook_atom::value, n)
-      .then(
-          [self, id, fields, settle](const webhook_outcome& out) {
-            settle();
-            if (out.result == "ignored")
-              return dead_letter(self, id, fields, out.detail);
-            ++(out.result == "recorded" ? self->state.status->recorded
-                                        : self->state.status->duplicates);
-            ack(self, id);
-          },
-          [self, id, settle](caf::error& err) { // stays pending: taken over after claim_idle
-            settle();
-            ++self->state.status->errors;
-            log_event(log_level::warn, "bus_inbound", "cannot record, will retry",
-                      {{"entry", id}, {"error", self->system().render(err)}});
-          });
+  self->request(st.payment, st.cfg.answer_timeout, webhook_atom::value, n).then(done, failed);
 }
 
 /// Handles the entries of an XREADGROUP or XAUTOCLAIM entry list: [[id, [f, v, ...]], ...].
@@ -193,12 +198,14 @@ void poll(bus_inbound_pointer self) {
 }
 
 bus_inbound_impl::behavior_type bus_inbound(bus_inbound_pointer self, payment_actor payment,
+                                            distribution_actor distribution,
                                             bus_inbound_settings cfg,
                                             std::shared_ptr<bus_inbound_status> status) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.status = std::move(status);
   st.payment = std::move(payment);
+  st.distribution = std::move(distribution);
   st.backoff = st.cfg.reconnect_initial;
   self->send(self, resume_atom::value);
   return {
@@ -213,9 +220,10 @@ bus_inbound_impl::behavior_type bus_inbound(bus_inbound_pointer self, payment_ac
 } // namespace
 
 bus_inbound_actor spawn_bus_inbound(caf::actor_system& sys, payment_actor payment,
-                                    bus_inbound_settings s,
+                                    distribution_actor distribution, bus_inbound_settings s,
                                     std::shared_ptr<bus_inbound_status> status) {
-  return sys.spawn<caf::detached>(bus_inbound, std::move(payment), std::move(s), std::move(status));
+  return sys.spawn<caf::detached>(bus_inbound, std::move(payment), std::move(distribution),
+                                  std::move(s), std::move(status));
 }
 
 } // namespace cf

@@ -1,7 +1,8 @@
 // BusInbound: takes what other modules publish for coursefactory on the bus (a Redis stream read
 // with a consumer group) and records it as the matching HTTP path would: a payment result exactly
-// as a Stripe webhook (same checks, same states, deduplicated by the message id in the same
-// transaction as its effect). An entry is acknowledged only after its effect committed; one that
+// as a Stripe webhook (same checks, same states), an answer of a distribution module as the
+// outcome of channel bus (Distribution); each deduplicated by the message id in the same
+// transaction as its effect. An entry is acknowledged only after its effect committed; one that
 // cannot be used (not parseable, an unknown course, not awaiting payment) goes to the dead-letter
 // stream `<stream>:dead` with the reason, and is acknowledged: it never blocks the group.
 #pragma once
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/distribution.hpp"
 #include "actors/payment.hpp"
 #include "actors/type_ids.hpp"
 #include "bus/redis_connection.hpp"
@@ -31,7 +33,7 @@ struct bus_inbound_settings {
   std::chrono::milliseconds io_timeout{2000};
   std::chrono::milliseconds reconnect_initial{100};
   std::chrono::milliseconds reconnect_max{5000};
-  std::chrono::milliseconds answer_timeout{30000}; ///< For Payment's answer; then retried later.
+  std::chrono::milliseconds answer_timeout{30000}; ///< For the actor's answer; then retried later.
 };
 
 /// Counters for /metrics. Written by the consumer only, read by any thread.
@@ -47,9 +49,10 @@ struct bus_inbound_status {
 
 using bus_inbound_actor = caf::typed_actor<caf::reacts_to<flush_atom>>;
 
-/// Spawns the consumer on its own thread (Redis calls block). Payments go to `payment`.
+/// Spawns the consumer on its own thread (Redis calls block). Payments go to `payment`,
+/// distribution answers to `distribution` (null: they are dead-lettered).
 bus_inbound_actor spawn_bus_inbound(caf::actor_system& sys, payment_actor payment,
-                                    bus_inbound_settings s,
+                                    distribution_actor distribution, bus_inbound_settings s,
                                     std::shared_ptr<bus_inbound_status> status);
 
 } // namespace cf

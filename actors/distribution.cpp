@@ -10,7 +10,7 @@
 #include <optional>
 #include <random>
 
-#include "actors/durable_subscription.hpp"
+#include "actors/detail/distribution_jobs.hpp"
 #include "domain/catalogue.hpp"
 #include "domain/course_events.hpp"
 #include "util/errc.hpp"
@@ -20,100 +20,21 @@
 
 namespace cf {
 
+namespace distribution_detail {
+
 namespace {
-
-// What one channel did in one attempt.
-struct channel_outcome {
-  std::string channel;
-  bool ok = false;
-  bool permanent = false;
-  std::string url;
-  std::string detail; // result detail, or the error
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, channel_outcome& x) {
-  return f(caf::meta::type_name("cf.channel_outcome"), x.channel, x.ok, x.permanent, x.url,
-           x.detail);
-}
-
-using publisher_actor =
-    caf::typed_actor<caf::replies_to<publish_atom, published_course,
-                                     std::vector<std::string>>::with<std::vector<channel_outcome>>>;
-
-using distribution_impl =
-    distribution_actor::extend<caf::reacts_to<notify_atom, std::vector<event>>,
-                               caf::reacts_to<resume_atom, std::string>, caf::reacts_to<sweep_atom>,
-                               caf::reacts_to<checkpoint_atom>>;
-
-struct job {
-  published_course course;
-  std::string correlation_id;
-  int64_t version = 0;               // the course's version after our last append
-  std::vector<std::string> pending;  // channels still to publish to
-  std::vector<channel_outcome> done; // channels that succeeded
-  int32_t retry_count = 0;
-  std::chrono::steady_clock::time_point started;
-  event cause; // the delivered request until the job's first outcome commits (seq 0: none)
-};
-
-struct distribution_state {
-  durable_consumer durable{"distribution"}; // follows distribution requests
-  std::map<std::string, job> jobs;          // by course id
-  std::mt19937_64 rng{std::random_device{}()};
-  static inline const char* name = "distribution";
-};
-
-using distribution_pointer = distribution_impl::stateful_pointer<distribution_state>;
-
-// Runs channels one after another on its own thread (they block), then quits.
-publisher_actor::behavior_type publisher(publisher_actor::pointer self,
-                                         std::map<std::string, std::shared_ptr<channel>> chans) {
-  return {
-      [=](publish_atom, const published_course& c, const std::vector<std::string>& names) {
-        self->quit();
-        std::vector<channel_outcome> out;
-        for (const auto& name : names) {
-          channel_outcome o;
-          o.channel = name;
-          auto i = chans.find(name);
-          if (i == chans.end()) {
-            o.permanent = true;
-            o.detail = "channel not configured";
-          } else {
-            caf::expected<channel_result> r = make_error(errc::internal);
-            try {
-              r = i->second->publish(c);
-            } catch (const std::exception& ex) {
-              r = make_error(errc::channel_transient, ex.what());
-            }
-            o.ok = static_cast<bool>(r);
-            if (r) {
-              o.url = r->url;
-              o.detail = r->detail;
-            } else {
-              o.permanent = !is(r.error(), errc::channel_transient);
-              o.detail = error_context(r.error());
-            }
-          }
-          out.push_back(std::move(o));
-        }
-        return out;
-      },
-  };
-}
 
 // The origin of an outcome of job `j`: caused by its request; record() sets the version.
 event_origin origin_of(const job& j) {
   return {j.course.course_id, 0, j.correlation_id, j.course.distribution_id};
 }
 
-void run_attempt(distribution_pointer self, event_log_actor log, const distribution_settings& s,
-                 const std::string& course_id);
+using committed_then = std::function<void(const std::vector<event>&)>;
 
-// Records `events` (versions chained from the job's), then continues with `then`.
+// Records `events` (versions chained from the job's), then continues with `then`. An answer
+// that decided channel bus commits with them (its id, against repeats) and is answered then.
 void record(distribution_pointer self, event_log_actor log, const distribution_settings& s,
-            const std::string& course_id, std::vector<event> events, std::function<void()> then) {
+            const std::string& course_id, std::vector<event> events, committed_then then) {
   auto i = self->state.jobs.find(course_id);
   if (i == self->state.jobs.end())
     return;
@@ -123,24 +44,48 @@ void record(distribution_pointer self, event_log_actor log, const distribution_s
   if (cause.seq != 0) {
     // The job's first outcome is the effect of the delivered request: it commits with the
     // checkpoint (later outcomes and retries follow from the log: the course is distributing).
+    // (Jobs with channel bus finish their request at once: see start.)
     i->second.cause = event{};
     // On error the request is finished (conflict) or handed back (retry): this job is over.
     commit_effect(
-        self, log, s.log_timeout, cause, std::move(events), [then](std::vector<event>&) { then(); },
+        self, log, s.log_timeout, cause, std::move(events),
+        [then](std::vector<event>& committed) { then(committed); },
         [=] { self->state.jobs.erase(course_id); });
     return;
   }
-  self->request(log, s.log_timeout, append_atom::value, std::move(events))
-      .then([then](const std::vector<event>&) { then(); },
-            [=](caf::error& err) {
-              // conflict: the course moved on (a user's retry); the newer request takes over
-              if (!is(err, errc::conflict))
-                log_event(log_level::error, "distribution", "cannot record",
-                          {{"course_id", course_id},
-                           {"correlation_id", correlation},
-                           {"error", self->system().render(err)}});
-              self->state.jobs.erase(course_id);
-            });
+  auto answer = std::move(i->second.answer);
+  i->second.answer.reset();
+  auto failed = [=](caf::error& err) mutable {
+    // conflict: the course moved on (a user's retry); the newer request takes over
+    if (!is(err, errc::conflict) && !is(err, errc::duplicate))
+      log_event(log_level::error, "distribution", "cannot record",
+                {{"course_id", course_id},
+                 {"correlation_id", correlation},
+                 {"error", self->system().render(err)}});
+    if (answer) {
+      if (is(err, errc::duplicate))
+        answer->promise.deliver(answer_seen_before(answer->answer));
+      else
+        answer->promise.deliver(std::move(err)); // not acknowledged: delivered again later
+    }
+    self->state.jobs.erase(course_id);
+  };
+  auto done = [=](const std::vector<event>& committed) mutable {
+    if (answer)
+      answer->promise.deliver(
+          webhook_outcome{"recorded", committed.front().type, committed.front().seq});
+    then(committed);
+  };
+  if (!answer) {
+    self->request(log, s.log_timeout, append_atom::value, std::move(events)).then(done, failed);
+    return;
+  }
+  idempotency_record rec;
+  rec.scope = answer->answer.scope;
+  rec.key = rec.fingerprint = answer->answer.message_id;
+  rec.response = events.front().type;
+  rec.not_before_us = now_us() - s.answer_retention.count() * 1000000;
+  self->request(log, s.log_timeout, append_atom::value, std::move(events), rec).then(done, failed);
 }
 
 void on_outcomes(distribution_pointer self, event_log_actor log, const distribution_settings& s,
@@ -158,7 +103,7 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
                            std::chrono::steady_clock::now() - j.started)
                            .count();
     record(self, log, s, course_id, {make_event(origin_of(j), data)},
-           [=] { self->state.jobs.erase(course_id); });
+           [=](const std::vector<event>&) { self->state.jobs.erase(course_id); });
     return;
   }
   bool permanent = false;
@@ -172,6 +117,7 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
   }
   std::vector<event> events;
   j.pending.clear();
+  j.bus_order.clear(); // a retry of channel bus places a new order
   for (const auto& o : failed) {
     log_event(will_retry ? log_level::warn : log_level::error, "distribution",
               will_retry ? "publication failed, will retry" : "publication failed",
@@ -191,7 +137,7 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
     events.push_back(make_event(origin_of(j), data));
     j.pending.push_back(o.channel);
   }
-  record(self, log, s, course_id, std::move(events), [=] {
+  record(self, log, s, course_id, std::move(events), [=](const std::vector<event>&) {
     if (!will_retry) {
       self->state.jobs.erase(course_id);
       return;
@@ -205,36 +151,92 @@ void on_outcomes(distribution_pointer self, event_log_actor log, const distribut
   });
 }
 
+} // namespace
+
+void maybe_finish(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+                  const std::string& course_id) {
+  auto i = self->state.jobs.find(course_id);
+  if (i == self->state.jobs.end())
+    return;
+  auto& j = i->second;
+  if (!j.local || (needs_bus(j) && !j.bus))
+    return;
+  auto outcomes = std::move(*j.local);
+  if (j.bus)
+    outcomes.push_back(std::move(*j.bus));
+  j.local.reset();
+  j.bus.reset();
+  on_outcomes(self, log, s, course_id, outcomes);
+}
+
+namespace {
+
+void run_attempt(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+                 const std::string& course_id);
+
+// A retry that needs channel bus orders again: a requested event with the channels pending.
+void place_order(distribution_pointer self, event_log_actor log, const distribution_settings& s,
+                 const std::string& course_id) {
+  auto& j = self->state.jobs.at(course_id);
+  distribution_requested_data order{j.pending, j.course.attempt, j.retry_count};
+  record(self, log, s, course_id, {make_event(origin_of(j), order)},
+         [=](const std::vector<event>& committed) {
+           auto i = self->state.jobs.find(course_id);
+           if (i == self->state.jobs.end())
+             return;
+           i->second.bus_order = committed.front().id;
+           i->second.bus_order_us = committed.front().time_us;
+           run_attempt(self, log, s, course_id);
+         });
+}
+
 void run_attempt(distribution_pointer self, event_log_actor log, const distribution_settings& s,
                  const std::string& course_id) {
   auto i = self->state.jobs.find(course_id);
   if (i == self->state.jobs.end())
     return;
-  auto worker = self->spawn<caf::detached>(publisher, s.channels);
-  self->request(worker, s.channel_timeout, publish_atom::value, i->second.course, i->second.pending)
-      .then(
-          [=](const std::vector<channel_outcome>& outcomes) {
-            on_outcomes(self, log, s, course_id, outcomes);
-          },
-          [=](caf::error& err) {
-            auto i = self->state.jobs.find(course_id);
-            if (i == self->state.jobs.end())
-              return;
-            std::vector<channel_outcome> timed_out;
-            for (const auto& name : i->second.pending)
-              timed_out.push_back(
-                  {name, false, false, "", "no answer: " + self->system().render(err)});
-            on_outcomes(self, log, s, course_id, timed_out);
-          });
+  auto& j = i->second;
+  j.local.reset();
+  j.bus.reset();
+  std::vector<std::string> local;
+  for (const auto& name : j.pending)
+    if (name != bus_channel)
+      local.push_back(name);
+  if (needs_bus(j)) {
+    if (j.bus_order.empty())
+      return place_order(self, log, s, course_id);
+    auto due_us = j.bus_order_us + s.bus_timeout.count() * 1000 - now_us();
+    self->delayed_send(self, std::chrono::milliseconds{std::max<int64_t>(0, due_us / 1000)},
+                       expire_atom::value, course_id, j.bus_order);
+    adopt_parked(self, log, s, course_id);
+  }
+  if (local.empty()) {
+    j.local.emplace();
+    return maybe_finish(self, log, s, course_id);
+  }
+  auto worker = self->spawn<caf::detached>(channel_publisher, s.channels);
+  auto report = [=](std::vector<channel_outcome> outcomes) {
+    auto i = self->state.jobs.find(course_id);
+    if (i == self->state.jobs.end())
+      return;
+    i->second.local = std::move(outcomes);
+    maybe_finish(self, log, s, course_id);
+  };
+  self->request(worker, s.channel_timeout, publish_atom::value, i->second.course, local)
+      .then([=](const std::vector<channel_outcome>& outcomes) { report(outcomes); },
+            [=](caf::error& err) {
+              std::vector<channel_outcome> timed_out;
+              for (const auto& name : local)
+                timed_out.push_back(
+                    {name, false, false, "", "no answer: " + self->system().render(err)});
+              report(std::move(timed_out));
+            });
 }
 
 // Starts the job for a committed distribution.requested event; `delivered`: it came by the
 // durable subscription (not a sweep), so its checkpoint moves when the job's first outcome commits.
 // With `failed`, the last attempt's failure (after a restart): the job goes on with its retry
 // count and waits for its retry_at.
-void resume_course(distribution_pointer self, event_log_actor log, const distribution_settings& s,
-                   const std::string& course_id);
-
 void start(distribution_pointer self, event_log_actor log, const distribution_settings& s,
            const event& requested, bool delivered, std::optional<event> failed = std::nullopt) {
   self->request(log, s.log_timeout, caf::get_atom::value, requested.subject)
@@ -260,18 +262,27 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
               return;
             }
             job j;
-            if (delivered)
-              j.cause = requested;
             j.course = {c.id, c.title, c.language, v.content, requested.id, c.distribution_attempt};
             j.correlation_id = requested.correlation_id;
             j.version = c.version;
             j.pending = request->channels;
             j.started = std::chrono::steady_clock::now();
+            j.retry_count = request->retry_count;
+            // With channel bus, the request is the order and it is out (committed): nothing
+            // else follows from it; what follows from the answer goes by the log (a restart
+            // finds the course distributing and waits for the answer again).
+            if (delivered && needs_bus(j))
+              finish_event(self, requested.seq);
+            else if (delivered)
+              j.cause = requested;
             auto delay = std::chrono::milliseconds{0};
             if (failed) {
               delay = delay_until_retry(*failed);
               auto last = read_distribution_failed(*failed);
               j.retry_count = (last ? last->retry_count : 0) + 1;
+            } else {
+              j.bus_order = requested.id;
+              j.bus_order_us = requested.time_us;
             }
             self->state.jobs[c.id] = std::move(j);
             if (delay.count() > 0)
@@ -289,8 +300,9 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
           });
 }
 
-// Carries on the last distribution request of a course from the log: after a failure, at its
-// retry_at and with its retry count.
+} // namespace
+
+// After a failure: at its retry_at and with its retry count.
 void resume_course(distribution_pointer self, event_log_actor log, const distribution_settings& s,
                    const std::string& course_id) {
   event_query eq{"course.distribution.*", course_id, 0, 1000};
@@ -309,6 +321,8 @@ void resume_course(distribution_pointer self, event_log_actor log, const distrib
           },
           [](caf::error&) {});
 }
+
+namespace {
 
 // After a restart, and now and then: every course the log shows as distributing without a job
 // here (a crash, an append that failed) gets its last request carried out. `min_age_us` spares
@@ -343,6 +357,11 @@ distribution_impl::behavior_type distribution(distribution_pointer self, event_l
       },
       [=](checkpoint_atom) { save_checkpoint(self, log, s.log_timeout); },
       [=](resume_atom, const std::string& course_id) { run_attempt(self, log, s, course_id); },
+      [=](answer_atom, distribution_answer& a) { return on_answer(self, log, s, std::move(a)); },
+      [=](expire_atom, const std::string& course_id, const std::string& order) {
+        on_order_deadline(self, log, s, course_id, order);
+      },
+      [=](expire_atom, const std::string& message_id) { on_parked_expiry(self, message_id); },
       [=](sweep_atom) {
         resume_pending(self, log, s, "", (s.channel_timeout + s.sweep_min_age).count() * 1000);
         self->delayed_send(self, s.sweep_interval, sweep_atom::value);
@@ -352,9 +371,11 @@ distribution_impl::behavior_type distribution(distribution_pointer self, event_l
 
 } // namespace
 
+} // namespace distribution_detail
+
 distribution_actor spawn_distribution(caf::actor_system& sys, event_log_actor log,
                                       distribution_settings s) {
-  return sys.spawn(distribution, std::move(log), std::move(s));
+  return sys.spawn(distribution_detail::distribution, std::move(log), std::move(s));
 }
 
 } // namespace cf

@@ -2,6 +2,7 @@
 #include "actors/type_ids.hpp"
 
 #include "actors/course_factory.hpp"
+#include "actors/distribution.hpp"
 #include "actors/payment.hpp"
 #include "channels/channel.hpp"
 #include "domain/course_request.hpp"
@@ -31,6 +32,7 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<payment_notice>("cf.payment_notice");
   cfg.add_message_type<webhook_outcome>("cf.webhook_outcome");
   cfg.add_message_type<published_course>("cf.published_course");
+  cfg.add_message_type<distribution_answer>("cf.distribution_answer");
   cfg.add_error_category(caf::atom("cf"),
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            return "cf::" + to_string(static_cast<errc>(code)) + caf::to_string(ctx);

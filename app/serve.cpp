@@ -152,13 +152,7 @@ service_actors spawn_actors(caf::actor_system& sys, const settings& s,
     bs.maxlen = s.bus_maxlen;
     a.bus = std::make_shared<bus_relay_status>();
     a.relay = spawn_bus_relay(sys, a.log, bs, a.bus);
-    bus_inbound_settings is;
-    is.redis = bs.redis;
-    is.stream = s.bus_inbound_stream;
-    is.claim_idle = std::chrono::milliseconds{s.bus_claim_idle_ms};
-    is.consumer = consumer_name();
-    a.bus_in = std::make_shared<bus_inbound_status>();
-    a.inbound = spawn_bus_inbound(sys, a.payment, is, a.bus_in);
+    a.bus_in = std::make_shared<bus_inbound_status>(); // its consumer comes with Distribution
   }
   return a;
 }
@@ -172,7 +166,16 @@ void spawn_distribution_for(caf::actor_system& sys, service_actors& a, const set
       split_list(s.distribution_webhook_urls),
       s.distribution_webhook_secret.empty() ? webhook_secret : s.distribution_webhook_secret,
       s.distribution_timeout_ms);
+  ds.bus_timeout = std::chrono::seconds{s.distribution_bus_timeout_s};
   a.distribution = spawn_distribution(sys, a.log, ds);
+  if (a.bus_in) {
+    bus_inbound_settings is;
+    is.redis = *parse_redis_url(s.bus_redis_url); // checked by build_inputs
+    is.stream = s.bus_inbound_stream;
+    is.claim_idle = std::chrono::milliseconds{s.bus_claim_idle_ms};
+    is.consumer = consumer_name();
+    a.inbound = spawn_bus_inbound(sys, a.payment, a.distribution, is, a.bus_in);
+  }
 }
 
 /// Binds, spawns Distribution, serves until a stop signal. Returns the exit code.

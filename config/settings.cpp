@@ -194,7 +194,8 @@ const std::vector<option>& options() {
                  "A payment not completed this long after it was required fails as expired.",
                  &settings::payment_expiry_s, 1, 365 * 86400),
       string_option("distribution", "channels", "distribution-channels",
-                    "Comma-separated channels to publish to: site, webhook.",
+                    "Comma-separated channels to publish to: site, webhook, bus (an outside "
+                    "module on the bus; needs bus.redis_url).",
                     &settings::distribution_channels),
       string_option("distribution", "webhook_urls", "distribution-webhook-urls",
                     "Comma-separated http:// URLs the webhook channel POSTs published courses to.",
@@ -206,6 +207,10 @@ const std::vector<option>& options() {
       int_option("distribution", "timeout_ms", "distribution-timeout-ms",
                  "Per webhook request; a slower receiver counts as a transient failure.",
                  &settings::distribution_timeout_ms, 10, 600000),
+      int_option("distribution", "bus_timeout_s", "distribution-bus-timeout-s",
+                 "Channel bus: an order without an answer this long fails the channel "
+                 "(transient: retried with a new order).",
+                 &settings::distribution_bus_timeout_s, 1, 604800),
       string_option("site", "dir", "site-dir",
                     "Folder the site channel writes published courses to; served at /courses/.",
                     &settings::site_dir),
@@ -431,8 +436,10 @@ caf::error check(const settings& s) {
   if (channels.empty())
     return bad("distribution.channels must name at least one channel");
   for (const auto& c : channels) {
-    if (c != "site" && c != "webhook")
-      return bad("distribution.channels: unknown channel " + c + " (known: site, webhook)");
+    if (c != "site" && c != "webhook" && c != "bus")
+      return bad("distribution.channels: unknown channel " + c + " (known: site, webhook, bus)");
+    if (c == "bus" && s.bus_redis_url.empty())
+      return bad("distribution.channels has bus, but bus.redis_url is empty");
     if (c == "webhook" && split_list(s.distribution_webhook_urls).empty())
       return bad("distribution.channels has webhook, but distribution.webhook_urls is empty");
   }

@@ -42,6 +42,7 @@ struct settings {
   std::string distribution_webhook_urls;
   std::string distribution_webhook_secret;
   int32_t distribution_timeout_ms = 10000;
+  int32_t distribution_bus_timeout_s = 300;
   std::string site_dir = "./var/site";
   std::string site_base_url; ///< Empty: http://<host>:<port>/courses.
   int32_t idempotency_retention_s = 86400;

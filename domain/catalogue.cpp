@@ -94,12 +94,18 @@ std::vector<event_type_info> make_catalogue() {
        {v1},
        true},
       {distribution_requested,
-       1,
-       "A course was enabled (paid, or free) and is to be published.",
+       2,
+       "A course was enabled (paid, or free) and is to be published; again, with the same "
+       "attempt and a higher retry_count, when a retry needs channel bus: each of these events is "
+       "an order that an outside distribution module answers (see README, channel bus).",
        {course_id,
-        {"channels", "array", true, "Channel names to publish to (\"site\", \"webhook\")."},
-        {"attempt", "integer", true, "1, then one more for each retry a user starts."}},
-       {v1},
+        {"channels", "array", true,
+         "Channel names to publish to (\"site\", \"webhook\", \"bus\")."},
+        {"attempt", "integer", true, "1, then one more for each retry a user starts."},
+        {"retry_count", "integer", true,
+         "0 for the attempt's first order; n when the n-th automatic retry orders the channels "
+         "still pending again."}},
+       {v1, {2, "Added retry_count (orders repeated for channel bus). Read from version 1: 0."}},
        true},
       {distribution_completed,
        1,

@@ -225,7 +225,10 @@ caf::expected<payment_failed_data> read_payment_failed(const event& e) {
 // --- course.distribution.* -----------------------------------------------------------------
 
 event make_event(const event_origin& o, const distribution_requested_data& d) {
-  json data{{"course_id", o.course_id}, {"channels", d.channels}, {"attempt", d.attempt}};
+  json data{{"course_id", o.course_id},
+            {"channels", d.channels},
+            {"attempt", d.attempt},
+            {"retry_count", d.retry_count}};
   return build(event_types::distribution_requested, event_sources::course_factory, o, data);
 }
 
@@ -240,6 +243,7 @@ caf::expected<distribution_requested_data> read_distribution_requested(const eve
     out.channels.push_back(channel.get<std::string>());
   }
   out.attempt = d->at("attempt").get<int32_t>();
+  out.retry_count = d->at("retry_count").get<int32_t>();
   return out;
 }
 

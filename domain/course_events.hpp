@@ -113,10 +113,11 @@ struct payment_failed_data {
 event make_event(const event_origin& o, const payment_failed_data& d);
 [[nodiscard]] caf::expected<payment_failed_data> read_payment_failed(const event& e);
 
-/// course.distribution.requested. Data: course_id, channels, attempt.
+/// course.distribution.requested. Data: course_id, channels, attempt, retry_count.
 struct distribution_requested_data {
   std::vector<std::string> channels;
   int32_t attempt = 1;
+  int32_t retry_count = 0; ///< > 0: a retry's order for channels still pending (channel bus).
 };
 event make_event(const event_origin& o, const distribution_requested_data& d);
 [[nodiscard]] caf::expected<distribution_requested_data> read_distribution_requested(

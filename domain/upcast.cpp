@@ -27,6 +27,8 @@ upcaster_chain make_upcasters() {
   upcaster_chain chain;
   chain.add(event_types::generation_failed, 1, add_retry_at);
   chain.add(event_types::distribution_failed, 1, add_retry_at);
+  chain.add(event_types::distribution_requested, 1,
+            [](nlohmann::json& data, const event&) { data["retry_count"] = 0; });
   return chain;
 }
 

@@ -79,8 +79,9 @@ class Redis:
 
 
 class Service:
-    def __init__(self, binary, work, redis_port):
+    def __init__(self, binary, work, redis_port, extra_args=()):
         self.binary, self.work, self.redis_port = binary, work, redis_port
+        self.extra_args = list(extra_args)
         self.proc, self.port, self.n = None, None, 0
         self.lock = threading.Lock()
 
@@ -91,7 +92,8 @@ class Service:
             proc = subprocess.Popen(
                 [self.binary, "serve", "--port", "0", "--db", self.work + "/events.db",
                  "--site-dir", self.work + "/site", "--stripe-webhook-secret-file",
-                 self.work + "/secret", "--redis-url", "redis://127.0.0.1:%d" % self.redis_port],
+                 self.work + "/secret", "--redis-url", "redis://127.0.0.1:%d" % self.redis_port]
+                + self.extra_args,
                 stdout=f, stderr=subprocess.STDOUT)
 
         def port():
@@ -235,19 +237,28 @@ def main():
         return 0
     except TestFailure as e:
         print("bus test: FAIL:", e)
-        for name in sorted(os.listdir(work)):
-            if name.startswith("out."):
-                print("--- %s (last lines)" % name)
-                print("".join(open(os.path.join(work, name), errors="replace").readlines()[-15:]))
-        print("0 passed, 1 failed")
-        return 1
+        return failed(work)
     finally:
         stop.set()
-        if svc.proc and svc.proc.poll() is None:
-            svc.proc.kill()
-        if red.proc:
-            red.proc.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        clean_up(svc, red, work)
+
+
+def failed(work):
+    """Prints the service's last output lines; the test's result for CTest."""
+    for name in sorted(os.listdir(work)):
+        if name.startswith("out."):
+            print("--- %s (last lines)" % name)
+            print("".join(open(os.path.join(work, name), errors="replace").readlines()[-15:]))
+    print("0 passed, 1 failed")
+    return 1
+
+
+def clean_up(svc, red, work):
+    if svc.proc and svc.proc.poll() is None:
+        svc.proc.kill()
+    if red.proc:
+        red.proc.kill()
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

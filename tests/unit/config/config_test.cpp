@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(help_is_reported_beside_the_settings_and_does_not_hide_bad_
 
 BOOST_AUTO_TEST_CASE(checks_across_keys_are_invalid_argument) {
   BOOST_TEST(flag_error({"--distribution-channels", "site,fax"})
-             == "distribution.channels: unknown channel fax (known: site, webhook)");
+             == "distribution.channels: unknown channel fax (known: site, webhook, bus)");
   BOOST_TEST(flag_error({"--distribution-channels", "webhook"})
              == "distribution.channels has webhook, but distribution.webhook_urls is empty");
   settings s;
