@@ -25,15 +25,17 @@ bool dump_accepts(const std::string& s) {
 BOOST_AUTO_TEST_SUITE(json_text)
 
 BOOST_AUTO_TEST_CASE(well_formed_text_is_valid) {
-  for (std::string s : {"", "Rust basics", "Einführung", "日本語", "\xF0\x9F\x8E\x93 emoji",
-                        "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", std::string("nul\0inside", 10)})
+  for (const std::string& s :
+       std::vector<std::string>{"", "Rust basics", "Einführung", "日本語", "\xF0\x9F\x8E\x93 emoji",
+                                "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", std::string("nul\0inside", 10)})
     BOOST_TEST(is_valid_utf8(s), s);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_text_is_invalid) {
-  for (std::string s : {"\x88", "programm\x88ng", "\xC3", "\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF",
-                        "\xED\xA0\x80", "\xF0\x80\x80\xAF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
-                        "\xFF", "\xE2\x82", "ab\xF0\x9F\x8E"})
+  for (const std::string& s : std::vector<std::string>{
+           "\x88", "programm\x88ng", "\xC3", "\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF", "\xED\xA0\x80",
+           "\xF0\x80\x80\xAF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF", "\xE2\x82",
+           "ab\xF0\x9F\x8E"})
     BOOST_TEST(!is_valid_utf8(s), s);
 }
 
