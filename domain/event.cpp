@@ -98,7 +98,8 @@ caf::expected<event> from_cloudevent(const nlohmann::json& j) {
   auto bad = [](const std::string& what) { return make_error(errc::invalid_argument, what); };
   if (!j.is_object())
     return bad("a CloudEvent must be a JSON object");
-  if (j.value("specversion", "") != "1.0")
+  // Not j.value("specversion", ""): it throws when the member is there with another type.
+  if (auto v = j.find("specversion"); v == j.end() || *v != "1.0")
     return bad("specversion must be \"1.0\"");
   if (j.contains("datacontenttype") && j["datacontenttype"] != "application/json")
     return bad("datacontenttype must be application/json");

@@ -1,15 +1,17 @@
 // libFuzzer target: event decoding with upcasting (domain/upcast.*, domain/event.*,
 // domain/course_events.*): what every reader of the log does with a stored row. Properties:
 // upcast() either brings the event to its type's current version or fails leaving it unchanged;
-// every read_* function returns a value or an error (storage_corrupt / invalid_argument), never
-// throws; what a reader accepts builds an event that reads back; an accepted event serializes as
-// a CloudEvent. Input: a CloudEvent JSON object (from_cloudevent), or a stored row as
+// every read_* function returns a value or an error (storage_corrupt / invalid_argument) and
+// delay_until_retry a delay, never an exception; what a reader accepts builds an event that reads
+// back; an accepted event serializes as a CloudEvent. Input: a CloudEvent JSON object
+// (from_cloudevent), or a stored row as
 // "<type or catalogue index 0-8> <schema_version> <time_us> <seq>\n<data>".
 #include <cstdint>
 #include <cstdlib>
 
 #include "domain/catalogue.hpp"
 #include "domain/course_events.hpp"
+#include "domain/retry_policy.hpp"
 #include "domain/upcast.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 #include "util/errc.hpp"
@@ -45,6 +47,7 @@ void decode(event e) {
     expect(e == stored, "a failed upcast changed the event");
     return;
   }
+  delay_until_retry(e); // what CourseFactory and Distribution ask of a failure after a restart
   const auto* info = find_event_type(e.type);
   expect(info != nullptr && e.schema_version == info->schema_version, "upcast left an old version");
   int accepted = round_trip(e, read_generation_started) + round_trip(e, read_generation_completed)

@@ -48,6 +48,9 @@ BOOST_AUTO_TEST_CASE(from_cloudevent_rejects_wrong_specversion_and_missing_id) {
                    {"type", "t"},
                    {"time", "2026-01-01T00:00:00Z"}};
   BOOST_TEST(!from_cloudevent(j));
+  j["specversion"] = 1; // a number: type_error from nlohmann's value(), found by
+                        // tests/fuzz/event_decode_fuzz.cpp (corpus: crash-numeric-specversion)
+  BOOST_TEST(!from_cloudevent(j));
   j["specversion"] = "1.0";
   j.erase("id");
   BOOST_TEST(!from_cloudevent(j));
