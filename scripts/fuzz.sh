@@ -33,7 +33,7 @@ for t in "${targets[@]}"; do
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
     echo "fuzz $t: ok, $runs runs in ${secs} s ($((runs / (secs > 0 ? secs : 1))) exec/s)," \
-      "corpus $(ls "tests/fuzz/corpus/$t" | wc -l) + $(ls "$build/work/$t" | wc -l) found"
+      "corpus $(find "tests/fuzz/corpus/$t" -type f | wc -l) + $(find "$build/work/$t" -type f | wc -l) found"
   else
     failed+=("$t")
     echo "fuzz $t: FAILED (log: $log)"
