@@ -8,27 +8,9 @@
 
 #include "actors/event_log.hpp"
 #include "actors/type_ids.hpp"
+#include "domain/payment_notice.hpp"
 
 namespace cf {
-
-/// What a verified provider webhook says about a payment, in our words.
-struct payment_notice {
-  std::string event_id;         ///< The provider's event id: a repeat of it changes nothing.
-  std::string outcome;          ///< "completed" or "failed".
-  std::string course_id;        ///< From the checkout session's metadata.
-  std::string payment_id;       ///< Ours, when the provider echoes it (metadata); may be empty.
-  std::string transaction_id;   ///< The provider's payment id (Stripe: payment_intent).
-  int64_t amount_cents = 0;     ///< What was paid, in minor units.
-  std::string currency;         ///< ISO-4217, any case.
-  std::string reason;           ///< Why it failed (outcome "failed").
-  std::string scope = "stripe"; ///< Who sent it: event ids are unique per scope ("stripe", "bus").
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, payment_notice& x) {
-  return f(caf::meta::type_name("cf.payment_notice"), x.event_id, x.outcome, x.course_id,
-           x.payment_id, x.transaction_id, x.amount_cents, x.currency, x.reason, x.scope);
-}
 
 /// What became of a notice.
 struct webhook_outcome {

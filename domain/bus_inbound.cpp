@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/errc.hpp"
+#include "util/json_text.hpp"
 
 namespace cf {
 
@@ -61,10 +62,10 @@ caf::expected<inbound_message> parse_inbound(
   json doc;
   const char* payload_key = nullptr;
   if (const auto* data = field(fields, "data")) {
-    doc = json::parse(*data, nullptr, false);
+    doc = parse_json_exact(*data);
     payload_key = "data";
   } else if (const auto* env = field(fields, "event")) {
-    doc = json::parse(*env, nullptr, false);
+    doc = parse_json_exact(*env);
     payload_key = "payload";
   } else {
     return bad("the entry has neither a data nor an event field");

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/errc.hpp"
+#include "util/json_text.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
 
@@ -39,7 +40,7 @@ caf::expected<json> data_of(const event& e, const char* type) {
   if (e.type != type)
     return make_error(errc::invalid_argument,
                       "event " + std::to_string(e.seq) + " is " + e.type + ", not " + type);
-  auto data = json::parse(e.data, nullptr, false);
+  auto data = parse_json_exact(e.data);
   if (auto problem = check_event_data(type, data); !problem.empty())
     return corrupt(e, problem);
   return data;

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_text.hpp"
+
 namespace cf {
 
 namespace {
@@ -34,6 +36,21 @@ bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == s
 
 std::vector<field_error> validate(const course_request& r) {
   std::vector<field_error> errs;
+  // Every text is stored and served as JSON, whose dump() throws on invalid UTF-8; and the
+  // length rules below count the characters of valid UTF-8 only.
+  const std::pair<const char*, const std::string*> texts[] = {{"title", &r.title},
+                                                              {"description", &r.description},
+                                                              {"language", &r.language},
+                                                              {"user_id", &r.user_id},
+                                                              {"price.currency", &r.currency}};
+  for (const auto& [field, text] : texts)
+    if (!is_valid_utf8(*text))
+      errs.push_back({field, "must be valid UTF-8"});
+  for (size_t i = 0; i < r.audiences.size(); ++i)
+    if (!is_valid_utf8(r.audiences[i]))
+      errs.push_back({"audiences[" + std::to_string(i) + "]", "must be valid UTF-8"});
+  if (!errs.empty())
+    return errs;
   auto title_len = utf8_length(r.title);
   if (title_len < 3 || title_len > 200 || is_blank(r.title) || has_control(r.title))
     errs.push_back({"title", "must be 3 to 200 characters"});

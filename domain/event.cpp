@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "util/errc.hpp"
 
@@ -97,7 +98,8 @@ caf::expected<event> from_cloudevent(const nlohmann::json& j) {
   auto bad = [](const std::string& what) { return make_error(errc::invalid_argument, what); };
   if (!j.is_object())
     return bad("a CloudEvent must be a JSON object");
-  if (j.value("specversion", "") != "1.0")
+  // Not j.value("specversion", ""): it throws when the member is there with another type.
+  if (auto v = j.find("specversion"); v == j.end() || *v != "1.0")
     return bad("specversion must be \"1.0\"");
   if (j.contains("datacontenttype") && j["datacontenttype"] != "application/json")
     return bad("datacontenttype must be application/json");
@@ -112,9 +114,25 @@ caf::expected<event> from_cloudevent(const nlohmann::json& j) {
       return t.error();
     e.time_us = *t;
     e.data = j.contains("data") ? j["data"].dump() : std::string{"{}"};
-    e.seq = j.value("seq", int64_t{0});
-    e.subject_version = j.value("subjectversion", int64_t{0});
-    e.schema_version = j.value("schemaversion", int32_t{1});
+    // Integers only: nlohmann converts a number such as 1e300 to an integer type by a cast,
+    // undefined behaviour for values out of range (UBSan; tests/fuzz/event_decode_fuzz.cpp).
+    auto integer = [&j](const char* key, int64_t fallback, int64_t max) -> std::optional<int64_t> {
+      auto i = j.find(key);
+      if (i == j.end())
+        return fallback;
+      if (!i->is_number_integer() || (i->is_number_unsigned() && i->get<uint64_t>() > INT64_MAX)
+          || i->get<int64_t>() < 0 || i->get<int64_t>() > max)
+        return std::nullopt;
+      return i->get<int64_t>();
+    };
+    auto seq = integer("seq", 0, INT64_MAX);
+    auto subject_version = integer("subjectversion", 0, INT64_MAX);
+    auto schema_version = integer("schemaversion", 1, INT32_MAX);
+    if (!seq || !subject_version || !schema_version)
+      return bad("seq, subjectversion and schemaversion must be integers >= 0");
+    e.seq = *seq;
+    e.subject_version = *subject_version;
+    e.schema_version = static_cast<int32_t>(*schema_version);
     e.correlation_id = j.value("correlationid", "");
     e.causation_id = j.value("causationid", "");
   } catch (const nlohmann::json::exception& ex) {

@@ -20,9 +20,13 @@ std::chrono::milliseconds backoff_delay(const retry_policy& p, int32_t retry, do
 
 std::chrono::milliseconds delay_until_retry(const event& failed) {
   auto data = nlohmann::json::parse(failed.data, nullptr, false);
-  if (!data.is_object() || !data.value("will_retry", false))
+  // find(), not value(): value() throws when the member has another type.
+  auto will_retry = data.find("will_retry"); // end() for anything but an object
+  auto retry_at = data.find("retry_at");
+  if (will_retry == data.end() || *will_retry != true || retry_at == data.end()
+      || !retry_at->is_string())
     return std::chrono::milliseconds{0};
-  auto due = parse_time(data.value("retry_at", ""));
+  auto due = parse_time(retry_at->get<std::string>());
   if (!due)
     return std::chrono::milliseconds{0};
   auto left_us = *due - now_us();

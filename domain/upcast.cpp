@@ -5,6 +5,7 @@
 
 #include "domain/catalogue.hpp"
 #include "util/errc.hpp"
+#include "util/json_text.hpp"
 #include "util/time.hpp"
 
 namespace cf {
@@ -60,7 +61,7 @@ caf::error upcaster_chain::upcast(event& e, int32_t target) const {
     return {};
   if (auto err = check(e.type, e.schema_version, target, e.seq))
     return err;
-  auto data = nlohmann::json::parse(e.data, nullptr, false);
+  auto data = parse_json_exact(e.data);
   if (!data.is_object())
     return make_error(errc::storage_corrupt,
                       describe(e.seq, e.type, e.schema_version)

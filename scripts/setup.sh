@@ -9,6 +9,7 @@ packages=(
   libboost-test-dev libssl-dev libjemalloc-dev libsimdjson-dev libhiredis-dev
   python3 python3-prometheus-client node-eventsource
   redis-server redis-tools python3-redis
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -36,4 +36,6 @@ for variant in release asan; do
     fi
   fi
 done
+phase "fuzz"
+scripts/fuzz.sh # each libFuzzer target FUZZ_SECONDS (20) s on its corpus
 phase "done"

@@ -126,4 +126,15 @@ BOOST_AUTO_TEST_CASE(unusable_entries_are_named) {
              == "payload.transaction_id is not a string");
 }
 
+// A NUL byte ends the JSON text for nlohmann::json::parse: "{...}\0junk" is not a message.
+BOOST_AUTO_TEST_CASE(a_nul_byte_in_a_json_field_is_refused) {
+  auto f = platform("payment.completed", paid);
+  BOOST_REQUIRE(parse_inbound(f));
+  f[0].second += std::string("\0junk", 5);
+  BOOST_TEST(error_of(f) == "the event field is not a JSON object");
+  auto c = cloudevent("payment.completed", paid);
+  c[2].second += std::string("\0", 1);
+  BOOST_TEST(error_of(c) == "the data field is not a JSON object");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -311,6 +311,15 @@ BOOST_AUTO_TEST_CASE(malformed_data_is_storage_corrupt) {
   BOOST_TEST(corrupt(read_payment_completed(with_data(events[5], ""))));
   BOOST_TEST(corrupt(read_payment_failed(with_data(events[6], "null"))));
   BOOST_TEST(corrupt(read_generation_completed(with_data(events[1], "{}"))));
+  // Found by tests/fuzz/event_decode_fuzz.cpp (corpus: crash-nul-after-data): a NUL byte ended
+  // the JSON text for the parser, the rest went unread, and the event API served it spliced in.
+  BOOST_TEST(corrupt(read_distribution_requested(
+      with_data(events[7], events[7].data + std::string("\0junk", 5)))));
+  auto old_failure = with_data(events[2], events[2].data + std::string("\0", 1));
+  old_failure.schema_version = 1; // through the upcaster, which parses the data too
+  auto before = old_failure;
+  BOOST_TEST(is(upcast(old_failure), errc::storage_corrupt));
+  BOOST_TEST((old_failure == before));
 }
 
 BOOST_AUTO_TEST_CASE(reading_an_event_of_another_type_is_invalid_argument) {

@@ -108,4 +108,23 @@ BOOST_AUTO_TEST_CASE(title_length_counts_characters_not_bytes) {
   BOOST_TEST(fields_of(body).empty());
 }
 
+// Found by tests/fuzz/course_request_fuzz.cpp (corpus: crash-invalid-utf8-title): validate()
+// accepted a request whose texts were not UTF-8, and to_json(request).dump() then threw.
+BOOST_AUTO_TEST_CASE(invalid_utf8_is_rejected_by_validate) {
+  std::vector<field_error> errs;
+  auto r = parse_course_request(valid(), errs);
+  BOOST_REQUIRE(errs.empty());
+  r.description = "Systems programm\x88ng";
+  r.audiences = {"Entwickler", "\xC3"}; // a truncated two-byte sequence
+  auto found = validate(r);
+  BOOST_REQUIRE(found.size() == 2u);
+  BOOST_TEST(found[0].field == "description");
+  BOOST_TEST(found[1].field == "audiences[1]");
+  BOOST_TEST(found[0].message == "must be valid UTF-8");
+  r.description = "Systems programming";
+  r.audiences = {"Entwickler"};
+  BOOST_TEST(validate(r).empty());
+  BOOST_CHECK_NO_THROW(to_json(r).dump());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

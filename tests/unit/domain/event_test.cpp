@@ -4,7 +4,10 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <utility>
+#include <vector>
 
+#include "util/errc.hpp"
 #include "util/uuid.hpp"
 
 using namespace cf;
@@ -45,9 +48,42 @@ BOOST_AUTO_TEST_CASE(from_cloudevent_rejects_wrong_specversion_and_missing_id) {
                    {"type", "t"},
                    {"time", "2026-01-01T00:00:00Z"}};
   BOOST_TEST(!from_cloudevent(j));
+  j["specversion"] = 1; // a number: type_error from nlohmann's value(), found by
+                        // tests/fuzz/event_decode_fuzz.cpp (corpus: crash-numeric-specversion)
+  BOOST_TEST(!from_cloudevent(j));
   j["specversion"] = "1.0";
   j.erase("id");
   BOOST_TEST(!from_cloudevent(j));
+}
+
+// "seq": 1e300 was cast to int64_t, undefined behaviour: UBSan stops tests/fuzz/event_decode_fuzz
+// on it (corpus: crash-float-seq, written by hand after reading from_cloudevent).
+BOOST_AUTO_TEST_CASE(from_cloudevent_reads_only_integers_in_range) {
+  nlohmann::json j{{"specversion", "1.0"},
+                   {"id", "x"},
+                   {"source", "s"},
+                   {"type", "t"},
+                   {"seq", 7},
+                   {"subjectversion", 2},
+                   {"schemaversion", 1},
+                   {"time", "2026-01-01T00:00:00Z"}};
+  BOOST_REQUIRE(from_cloudevent(j));
+  BOOST_TEST(from_cloudevent(j)->seq == 7);
+  for (auto [key, value] :
+       std::vector<std::pair<std::string, nlohmann::json>>{{"seq", 1e300},
+                                                           {"seq", 7.5},
+                                                           {"seq", -1},
+                                                           {"seq", UINT64_MAX},
+                                                           {"subjectversion", -1e300},
+                                                           {"schemaversion", int64_t{1} << 40},
+                                                           {"schemaversion", "1"}}) {
+    auto bad = j;
+    bad[key] = value;
+    auto e = from_cloudevent(bad);
+    BOOST_TEST(!e, key << " = " << value.dump());
+    if (!e)
+      BOOST_TEST(is(e.error(), errc::invalid_argument));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(times_round_trip_and_accept_offsets) {

@@ -418,6 +418,17 @@ BOOST_AUTO_TEST_CASE(delay_until_retry_follows_retry_at_and_v1_failures_are_due_
   data["will_retry"] = false;
   planned.data = data.dump();
   BOOST_TEST(delay_until_retry(planned).count() == 0);
+  // Unreadable is zero, not an exception: value() threw type_error on a will_retry or retry_at
+  // of another type (seen when adding delay_until_retry to tests/fuzz/event_decode_fuzz.cpp).
+  for (auto [key, value] : std::vector<std::pair<std::string, json>>{
+           {"will_retry", "yes"}, {"will_retry", 1}, {"retry_at", 5}, {"retry_at", nullptr}}) {
+    auto odd = json::parse(planned.data);
+    odd["will_retry"] = true;
+    odd["retry_at"] = format_time(now_us() + 2000000);
+    odd[key] = value;
+    planned.data = odd.dump();
+    BOOST_CHECK_NO_THROW(BOOST_TEST(delay_until_retry(planned).count() == 0));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
