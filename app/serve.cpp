@@ -246,6 +246,9 @@ http_options http_options_of(const settings& s) {
   o.threads = s.http_threads;
   o.keep_alive_max = s.http_keep_alive_max;
   o.backlog = s.http_backlog;
+  o.max_connections_per_client = s.http_max_connections_per_client;
+  o.header_timeout_ms = s.http_header_timeout_ms;
+  o.body_timeout_ms = s.http_body_timeout_ms;
   o.max_body_bytes = s.http_max_body_bytes;
   o.request_timeout_ms = s.http_request_timeout_ms;
   o.max_streams = s.http_max_streams;

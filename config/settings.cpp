@@ -125,6 +125,20 @@ const std::vector<option>& options() {
       int_option("http", "backlog", "http-backlog",
                  "Listen backlog (cpp-httplib's default of 5 drops connections under load).",
                  &settings::http_backlog, 1, 65535),
+      int_option("http", "max_connections_per_client", "http-max-connections-per-client",
+                 "Connections one client address may hold open at once (each holds an HTTP "
+                 "thread); more are answered 503 and closed. Behind a proxy every client has "
+                 "the proxy's address: raise it there. 0: no cap.",
+                 &settings::http_max_connections_per_client, 0, 100000),
+      int_option("http", "header_timeout_ms", "http-header-timeout-ms",
+                 "A request's whole header must arrive within this (from the connection's start "
+                 "or the request's first byte); then 408 and the connection is closed. When every "
+                 "HTTP thread is taken, headers slower than 1 s and idle keep-alive connections "
+                 "are closed at once.",
+                 &settings::http_header_timeout_ms, 100, 600000),
+      int_option("http", "body_timeout_ms", "http-body-timeout-ms",
+                 "A request's whole body must arrive within this after its header.",
+                 &settings::http_body_timeout_ms, 100, 3600000),
       int_option("http", "max_body_bytes", "http-max-body-bytes",
                  "Largest accepted request body; larger ones get 413.",
                  &settings::http_max_body_bytes, 1024, 64 * 1024 * 1024),

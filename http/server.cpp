@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "http/event_stream.hpp"
+#include "http/guarded_server.hpp"
 #include "http/problem.hpp"
 #include "http/rate_limit.hpp"
 #include "http/routes.hpp"
@@ -29,10 +30,22 @@ std::chrono::steady_clock::time_point& request_started() {
   return t;
 }
 
+connection_limits limits_of(const http_options& o) {
+  connection_limits l;
+  l.header_timeout = std::chrono::milliseconds{o.header_timeout_ms};
+  l.body_timeout = std::chrono::milliseconds{o.body_timeout_ms};
+  return l;
+}
+
 } // namespace
 
 struct http_server::impl {
-  httplib::Server srv;
+  explicit impl(const http_options& o)
+      : guard(o.threads, o.max_connections_per_client, std::chrono::milliseconds{o.stop_grace_ms}),
+        srv(guard, limits_of(o)) {}
+
+  conn_guard guard; // before srv, which uses it
+  guarded_server srv;
   route_context ctx;
   http_options cfg;
   std::atomic<int> listen_fd{-1};
@@ -46,7 +59,7 @@ struct http_server::impl {
 
 http_server::http_server(caf::actor_system& sys, http_actors actors, const http_options& s,
                          std::string webhook_secret)
-    : impl_(std::make_unique<impl>()) {
+    : impl_(std::make_unique<impl>(s)) {
   auto& p = *impl_;
   p.cfg = s;
   p.ctx = route_context{&sys, std::move(actors), std::chrono::milliseconds{s.request_timeout_ms},
@@ -173,6 +186,7 @@ void http_server::run() {
 void http_server::stop() {
   auto& p = *impl_;
   p.stopping = true;
+  p.guard.stop();    // idle connections and unfinished headers close, in-flight ones get a grace
   p.streams->stop(); // streams wait for events: wake them, or run() would wait for them
   // run() may be between its check of `stopping` and httplib's listen loop: wait for the loop.
   while (p.running && !p.srv.is_running())

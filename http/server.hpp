@@ -39,6 +39,12 @@ struct http_options {
   int32_t rate_limit_burst = 2000;
   std::string site_dir = "./var/site"; ///< Served at /courses/.
   int32_t stripe_tolerance_s = 300;    ///< Age a payment webhook's signature may have.
+
+  // Slow and idle clients (http/guarded_server.hpp).
+  int32_t max_connections_per_client = 96; ///< Open at once from one address; 0: no cap.
+  int32_t header_timeout_ms = 10000;       ///< A request's whole header must arrive in this.
+  int32_t body_timeout_ms = 30000;         ///< A request's whole body must arrive in this.
+  int32_t stop_grace_ms = 2000; ///< After stop(), requests in flight get this to be answered.
 };
 
 class http_server {
