@@ -139,6 +139,12 @@ const std::vector<option>& options() {
       int_option("http", "body_timeout_ms", "http-body-timeout-ms",
                  "A request's whole body must arrive within this after its header.",
                  &settings::http_body_timeout_ms, 100, 3600000),
+      string_option("http", "tls_cert", "tls-cert",
+                    "PEM certificate chain (leaf first) to serve HTTPS with; needs tls_key. "
+                    "Empty: plain HTTP.",
+                    &settings::tls_cert, {}, true),
+      string_option("http", "tls_key", "tls-key", "PEM private key of tls_cert.",
+                    &settings::tls_key, {}, true),
       int_option("http", "max_body_bytes", "http-max-body-bytes",
                  "Largest accepted request body; larger ones get 413.",
                  &settings::http_max_body_bytes, 1024, 64 * 1024 * 1024),
@@ -441,6 +447,8 @@ caf::error check(const settings& s) {
   auto bad = [](std::string why) { return make_error(errc::invalid_argument, std::move(why)); };
   if (s.host.empty())
     return bad("http.host must not be empty");
+  if (s.tls_cert.empty() != s.tls_key.empty())
+    return bad("http.tls_cert and http.tls_key go together: give both or neither");
   auto channels = split_list(s.distribution_channels);
   if (channels.empty())
     return bad("distribution.channels must name at least one channel");

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 
 #include "http/conn_guard.hpp"
 
@@ -27,10 +28,14 @@ struct connection_limits {
   size_t max_header_bytes = 64 * 1024;         ///< a larger header gets 431
 };
 
+class tls_context;
+
 class guarded_server : public httplib::Server {
 public:
-  /// `guard` must outlive the server.
-  guarded_server(conn_guard& guard, connection_limits limits);
+  /// `guard` must outlive the server. With `tls`, every connection is TLS (its handshake is due
+  /// within the header deadline).
+  guarded_server(conn_guard& guard, connection_limits limits,
+                 std::shared_ptr<const tls_context> tls = nullptr);
 
 private:
   // Called by httplib's accept loop on a worker thread, once per accepted socket.
@@ -38,6 +43,7 @@ private:
 
   conn_guard& guard_;
   connection_limits limits_;
+  std::shared_ptr<const tls_context> tls_;
 };
 
 } // namespace cf

@@ -18,6 +18,7 @@
 #include "http/problem.hpp"
 #include "http/rate_limit.hpp"
 #include "http/routes.hpp"
+#include "http/tls.hpp"
 #include "util/log.hpp"
 #include "util/metrics.hpp"
 
@@ -42,9 +43,14 @@ connection_limits limits_of(const http_options& o) {
 struct http_server::impl {
   explicit impl(const http_options& o)
       : guard(o.threads, o.max_connections_per_client, std::chrono::milliseconds{o.stop_grace_ms}),
-        srv(guard, limits_of(o)) {}
+        tls(o.tls_cert_file.empty()
+                ? nullptr
+                : tls_context::load(o.tls_cert_file, o.tls_key_file, tls_error)),
+        srv(guard, limits_of(o), tls) {}
 
   conn_guard guard; // before srv, which uses it
+  std::string tls_error;
+  std::shared_ptr<const tls_context> tls; // null: plain HTTP
   guarded_server srv;
   route_context ctx;
   http_options cfg;
@@ -166,6 +172,10 @@ http_server::~http_server() = default;
 
 int http_server::bind() {
   auto& p = *impl_;
+  if (!p.tls_error.empty()) {
+    log_event(log_level::error, "http", "cannot serve TLS", {{"error", p.tls_error}});
+    return -1;
+  }
   int port = p.cfg.port == 0 ? p.srv.bind_to_any_port(p.cfg.host)
                              : (p.srv.bind_to_port(p.cfg.host, p.cfg.port) ? p.cfg.port : -1);
   if (port < 0)

@@ -28,6 +28,8 @@ import tempfile
 import threading
 import time
 
+from netutil import free_port
+
 PATIENCE_S = 20    # start-up; only a hang takes that long
 ANSWER_S = 2.0     # the promise under attack
 STOP_S = 5.0       # SIGTERM to exit
@@ -38,14 +40,6 @@ DRIP = b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 4000
 
 def fail(msg):
     raise SystemExit("slow_clients: FAIL: " + msg)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def start(binary, work, port, *flags):
