@@ -115,8 +115,9 @@ const std::vector<option>& options() {
                  &settings::port, 0, 65535),
       int_option("http", "threads", "http-threads",
                  "Worker threads answering HTTP requests. A keep-alive connection holds one "
-                 "while it is open, so this bounds the clients served at once; others wait (up "
-                 "to the 5 s keep-alive timeout). cpp-httplib's default is 8.",
+                 "while it is open, so this bounds the clients served at once; when all are "
+                 "taken, idle keep-alive connections and slow headers are closed for the clients "
+                 "that wait. cpp-httplib's default is 8.",
                  &settings::http_threads, 1, 1024),
       int_option(
           "http", "keep_alive_max", "http-keep-alive-max",
