@@ -10,6 +10,8 @@
 2. Threads run short: 4 HTTP threads, no per-client cap, 4 drippers take them all. A probe from
    another address is still answered in under 2 s (slow headers are shed once every thread is
    taken), and idle keep-alive connections are shed too.
+3. Header edges: two pipelined requests get two answers; a header whose lines end in a bare LF
+   (httplib skips those lines, so it has not ended) gets 408 at the deadline; 64 KiB without its end: 431.
 
 All on 127.0.0.1 with the clients' sockets bound to other loopback addresses (Linux routes all of
 127.0.0.0/8 to lo). The service runs with its defaults except where said.
@@ -250,6 +252,57 @@ def threads_short(binary, work, measure):
         fail("exit status %s after %.2f s on SIGTERM" % (rc, stop_s))
 
 
+def read_all(sock):
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except OSError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def header_edges(binary, work, measure):
+    """Where a header ends is decided before httplib parses it: both must agree."""
+    port = free_port()
+    proc = start(binary, work, port, "--http-header-timeout-ms", "1000")
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=PROBE_TIMEOUT_S)
+        s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        pipelined = read_all(s).count(b"HTTP/1.1 200 ")
+        s.close()
+        # Lines ending in a bare LF: httplib skips them, so this header has not ended.
+        s = socket.create_connection(("127.0.0.1", port), timeout=PROBE_TIMEOUT_S)
+        t0 = time.monotonic()
+        s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\n\n")
+        lf_only, lf_s = read_all(s), time.monotonic() - t0
+        s.close()
+        s = socket.create_connection(("127.0.0.1", port), timeout=PROBE_TIMEOUT_S)
+        # Exactly the 64 KiB the service reads before it answers, so that nothing is left unread
+        # (a close with unread bytes would reset the connection, and the answer could be lost).
+        start_line = b"GET /v1/health HTTP/1.1\r\nX-Big: "
+        s.sendall(start_line + b"a" * (65536 - len(start_line)))
+        too_big = read_all(s)
+        s.close()
+    finally:
+        rc, _ = sigterm_seconds(proc)
+    print("header edges: %d pipelined answers; LF-only header: %r after %.2f s; 64 KiB header: %r"
+          % (pipelined, lf_only[:30], lf_s, too_big[:30]))
+    if measure:
+        return
+    if pipelined != 2:
+        fail("two pipelined requests got %d answers" % pipelined)
+    if not lf_only.startswith(b"HTTP/1.1 408 ") or lf_s >= 4:
+        fail("a header of bare-LF lines: %r after %.2f s, expected 408 at ~1 s" % (lf_only, lf_s))
+    if not too_big.startswith(b"HTTP/1.1 431 "):
+        fail("a 64 KiB header was answered %r, expected 431" % too_big[:40])
+    if rc != 0:
+        fail("exit status %s after SIGTERM" % rc)
+
+
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
@@ -265,6 +318,7 @@ def main():
     try:
         slowloris(binary, work, measure)
         threads_short(binary, work, measure)
+        header_edges(binary, work, measure)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("slow_clients: OK" if not measure else "slow_clients: measured")
