@@ -189,11 +189,10 @@ int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& 
     log_event(log_level::error, "main", "cannot listen", {{"host", s.host}, {"port", s.port}});
     return 1;
   }
-  auto base_url = s.site_base_url.empty()
-                      ? "http://" + s.host + ":" + std::to_string(port) + "/courses"
-                      : s.site_base_url;
+  auto origin = (s.tls_cert.empty() ? "http://" : "https://") + s.host + ":" + std::to_string(port);
+  auto base_url = s.site_base_url.empty() ? origin + "/courses" : s.site_base_url;
   spawn_distribution_for(sys, a, s, base_url, in.webhook_secret);
-  std::cout << "coursefactory listening on http://" << s.host << ":" << port << " (log: " << s.db
+  std::cout << "coursefactory listening on " << origin << " (log: " << s.db
             << ", site: " << base_url << "/)" << std::endl;
   log_event(log_level::info, "main", "listening",
             {{"host", s.host}, {"port", port}, {"db", s.db}, {"site", base_url + "/"}});
@@ -249,6 +248,11 @@ http_options http_options_of(const settings& s) {
   o.threads = s.http_threads;
   o.keep_alive_max = s.http_keep_alive_max;
   o.backlog = s.http_backlog;
+  o.max_connections_per_client = s.http_max_connections_per_client;
+  o.header_timeout_ms = s.http_header_timeout_ms;
+  o.body_timeout_ms = s.http_body_timeout_ms;
+  o.tls_cert_file = s.tls_cert;
+  o.tls_key_file = s.tls_key;
   o.max_body_bytes = s.http_max_body_bytes;
   o.request_timeout_ms = s.http_request_timeout_ms;
   o.max_streams = s.http_max_streams;

@@ -115,8 +115,9 @@ const std::vector<option>& options() {
                  &settings::port, 0, 65535),
       int_option("http", "threads", "http-threads",
                  "Worker threads answering HTTP requests. A keep-alive connection holds one "
-                 "while it is open, so this bounds the clients served at once; others wait (up "
-                 "to the 5 s keep-alive timeout). cpp-httplib's default is 8.",
+                 "while it is open, so this bounds the clients served at once; when all are "
+                 "taken, idle keep-alive connections and slow headers are closed for the clients "
+                 "that wait. cpp-httplib's default is 8.",
                  &settings::http_threads, 1, 1024),
       int_option(
           "http", "keep_alive_max", "http-keep-alive-max",
@@ -125,6 +126,26 @@ const std::vector<option>& options() {
       int_option("http", "backlog", "http-backlog",
                  "Listen backlog (cpp-httplib's default of 5 drops connections under load).",
                  &settings::http_backlog, 1, 65535),
+      int_option("http", "max_connections_per_client", "http-max-connections-per-client",
+                 "Connections one client address may hold open at once (each holds an HTTP "
+                 "thread); more are answered 503 and closed. Behind a proxy every client has "
+                 "the proxy's address: raise it there. 0: no cap.",
+                 &settings::http_max_connections_per_client, 0, 100000),
+      int_option("http", "header_timeout_ms", "http-header-timeout-ms",
+                 "A request's whole header must arrive within this (from the connection's start "
+                 "or the request's first byte); then 408 and the connection is closed. When every "
+                 "HTTP thread is taken, headers slower than 1 s and idle keep-alive connections "
+                 "are closed at once.",
+                 &settings::http_header_timeout_ms, 100, 600000),
+      int_option("http", "body_timeout_ms", "http-body-timeout-ms",
+                 "A request's whole body must arrive within this after its header.",
+                 &settings::http_body_timeout_ms, 100, 3600000),
+      string_option("http", "tls_cert", "tls-cert",
+                    "PEM certificate chain (leaf first) to serve HTTPS with; needs tls_key. "
+                    "Empty: plain HTTP.",
+                    &settings::tls_cert, {}, true),
+      string_option("http", "tls_key", "tls-key", "PEM private key of tls_cert.",
+                    &settings::tls_key, {}, true),
       int_option("http", "max_body_bytes", "http-max-body-bytes",
                  "Largest accepted request body; larger ones get 413.",
                  &settings::http_max_body_bytes, 1024, 64 * 1024 * 1024),
@@ -432,6 +453,8 @@ caf::error check(const settings& s) {
   auto bad = [](std::string why) { return make_error(errc::invalid_argument, std::move(why)); };
   if (s.host.empty())
     return bad("http.host must not be empty");
+  if (s.tls_cert.empty() != s.tls_key.empty())
+    return bad("http.tls_cert and http.tls_key go together: give both or neither");
   auto channels = split_list(s.distribution_channels);
   if (channels.empty())
     return bad("distribution.channels must name at least one channel");

@@ -20,6 +20,11 @@ struct settings {
   int32_t http_threads = 128;
   int32_t http_keep_alive_max = 100000;
   int32_t http_backlog = 1024;
+  int32_t http_max_connections_per_client = 96;
+  int32_t http_header_timeout_ms = 10000;
+  int32_t http_body_timeout_ms = 30000;
+  std::string tls_cert; ///< Empty: plain HTTP.
+  std::string tls_key;
   int64_t http_max_body_bytes = 64 * 1024;
   int32_t http_request_timeout_ms = 5000;
   int32_t http_max_streams = 8;

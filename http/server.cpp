@@ -14,9 +14,11 @@
 #include <thread>
 
 #include "http/event_stream.hpp"
+#include "http/guarded_server.hpp"
 #include "http/problem.hpp"
 #include "http/rate_limit.hpp"
 #include "http/routes.hpp"
+#include "http/tls.hpp"
 #include "util/log.hpp"
 #include "util/metrics.hpp"
 
@@ -29,10 +31,27 @@ std::chrono::steady_clock::time_point& request_started() {
   return t;
 }
 
+connection_limits limits_of(const http_options& o) {
+  connection_limits l;
+  l.header_timeout = std::chrono::milliseconds{o.header_timeout_ms};
+  l.body_timeout = std::chrono::milliseconds{o.body_timeout_ms};
+  return l;
+}
+
 } // namespace
 
 struct http_server::impl {
-  httplib::Server srv;
+  explicit impl(const http_options& o)
+      : guard(o.threads, o.max_connections_per_client, std::chrono::milliseconds{o.stop_grace_ms}),
+        tls(o.tls_cert_file.empty()
+                ? nullptr
+                : tls_context::load(o.tls_cert_file, o.tls_key_file, tls_error)),
+        srv(guard, limits_of(o), tls) {}
+
+  conn_guard guard; // before srv, which uses it
+  std::string tls_error;
+  std::shared_ptr<const tls_context> tls; // null: plain HTTP
+  guarded_server srv;
   route_context ctx;
   http_options cfg;
   std::atomic<int> listen_fd{-1};
@@ -46,7 +65,7 @@ struct http_server::impl {
 
 http_server::http_server(caf::actor_system& sys, http_actors actors, const http_options& s,
                          std::string webhook_secret)
-    : impl_(std::make_unique<impl>()) {
+    : impl_(std::make_unique<impl>(s)) {
   auto& p = *impl_;
   p.cfg = s;
   p.ctx = route_context{&sys, std::move(actors), std::chrono::milliseconds{s.request_timeout_ms},
@@ -153,6 +172,10 @@ http_server::~http_server() = default;
 
 int http_server::bind() {
   auto& p = *impl_;
+  if (!p.tls_error.empty()) {
+    log_event(log_level::error, "http", "cannot serve TLS", {{"error", p.tls_error}});
+    return -1;
+  }
   int port = p.cfg.port == 0 ? p.srv.bind_to_any_port(p.cfg.host)
                              : (p.srv.bind_to_port(p.cfg.host, p.cfg.port) ? p.cfg.port : -1);
   if (port < 0)
@@ -173,6 +196,7 @@ void http_server::run() {
 void http_server::stop() {
   auto& p = *impl_;
   p.stopping = true;
+  p.guard.stop();    // idle connections and unfinished headers close, in-flight ones get a grace
   p.streams->stop(); // streams wait for events: wake them, or run() would wait for them
   // run() may be between its check of `stopping` and httplib's listen loop: wait for the loop.
   while (p.running && !p.srv.is_running())

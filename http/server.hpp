@@ -39,6 +39,14 @@ struct http_options {
   int32_t rate_limit_burst = 2000;
   std::string site_dir = "./var/site"; ///< Served at /courses/.
   int32_t stripe_tolerance_s = 300;    ///< Age a payment webhook's signature may have.
+
+  // Slow and idle clients (http/guarded_server.hpp).
+  int32_t max_connections_per_client = 96; ///< Open at once from one address; 0: no cap.
+  int32_t header_timeout_ms = 10000;       ///< A request's whole header must arrive in this.
+  int32_t body_timeout_ms = 30000;         ///< A request's whole body must arrive in this.
+  int32_t stop_grace_ms = 2000; ///< After stop(), requests in flight get this to be answered.
+  std::string tls_cert_file;    ///< PEM certificate chain; with tls_key_file: HTTPS only.
+  std::string tls_key_file;
 };
 
 class http_server {
@@ -50,7 +58,8 @@ public:
   ~http_server();
 
   /// Binds to o.host:o.port (port 0: any free port). Returns the bound port, or -1 when binding
-  /// failed (address in use, bad host).
+  /// failed (address in use, bad host) or the TLS certificate or key could not be loaded (said
+  /// in a log line).
   int bind();
 
   /// Serves until stop(); returns after in-flight requests have been answered.

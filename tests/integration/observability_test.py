@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,20 +18,14 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from netutil import free_port
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATIENCE_S = 30  # how long to wait for what must happen: only a hang takes that long
 
 
 def fail(msg):
     raise SystemExit("observability: FAIL: " + msg)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Service:
