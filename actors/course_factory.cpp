@@ -94,7 +94,7 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
   self->state.generating.insert(started.subject);
   self->request(worker, ctx.settings.generation_timeout, generate_atom::value, req)
       .then(
-          [=](const generation_result& r) {
+          [=](const generated_course& r) {
             self->state.generating.erase(started.subject);
             generation_completed_data done;
             done.duration_ms = r.duration_ms;
