@@ -12,6 +12,7 @@ and domain/event.cpp); results are read back from the results stream as the serv
   "job delivered N times: workers died running it", not run again.
 - garbage on the jobs stream: dead-lettered with the reason, acknowledged, no result.
 - SIGTERM while a job runs: the result is written, then exit 0.
+- Redis stopped and started under a running worker: it reconnects (with backoff) and goes on.
 
 Usage: worker_test.py PATH/TO/coursefactory   (Debian's python3 with python3-redis; redis-server)
 Bounded: about 30-60 s.
@@ -257,6 +258,27 @@ def sigterm_finishes_the_job_in_hand(binary, work, red, workers):
     check(s.pending() == 0, "the job is still pending")
 
 
+def redis_restart_is_survived(binary, work, red, workers):
+    s = Streams(red.client(), "restart")
+    w = Worker(binary, work, red.port, "restart-w", s.args())
+    workers.append(w)
+    first = job_fields(1)
+    s.add(first)
+    wait_for("the first result", lambda: len(s.results_list()) >= 1, 30)
+    red.stop()  # SHUTDOWN keeps the AOF: streams and group survive, as on a planned restart
+    wait_for("the worker to notice", lambda: "redis unreachable" in w.log(), 30)
+    red.start()
+    s = Streams(red.client(), "restart")
+    second = job_fields(2)
+    s.add(second)
+    wait_for("the second result", lambda: len(s.results_list()) >= 2, 30)
+    w.stop()
+    results = s.results_list()
+    check([r["job_id"] for r in results] == [first["id"], second["id"]], "results: %r" % results)
+    check_completed(results[1], second, ["restart-w"])
+    check(s.pending() == 0, "the job is still pending")
+
+
 def clean_up(workers, red, work):
     """Kills what still runs and removes the scratch folder."""
     for w in workers:
@@ -274,7 +296,8 @@ def main():
     work = tempfile.mkdtemp(prefix="cf-worker-test-")
     red, workers = Redis(work), []
     cases = [thirty_jobs_three_workers, killed_mid_job_is_reclaimed,
-             too_many_deliveries_and_garbage, sigterm_finishes_the_job_in_hand]
+             too_many_deliveries_and_garbage, sigterm_finishes_the_job_in_hand,
+             redis_restart_is_survived]
     if len(sys.argv) > 2:  # one case by name
         cases = [c for c in cases if c.__name__ == sys.argv[2]]
     failed = 0
