@@ -12,6 +12,7 @@ and domain/event.cpp); results are read back from the results stream as the serv
   "job delivered N times: workers died running it", not run again.
 - garbage on the jobs stream: dead-lettered with the reason, acknowledged, no result.
 - SIGTERM while a job runs: the result is written, then exit 0.
+- a generator that crashes: a transient failure; one whose output is no course: permanent.
 - Redis stopped and started under a running worker: it reconnects (with backoff) and goes on.
 
 Usage: worker_test.py PATH/TO/coursefactory   (Debian's python3 with python3-redis; redis-server)
@@ -258,6 +259,24 @@ def sigterm_finishes_the_job_in_hand(binary, work, red, workers):
     check(s.pending() == 0, "the job is still pending")
 
 
+def generator_errors_keep_their_kind(binary, work, red, workers):
+    """A crashing generator is a transient failure, invalid output a permanent one, as locally."""
+    for prefix, command, kind, words in [("crash", "/bin/false", "transient", "status 1"),
+                                         ("junk", "/bin/echo {}", "permanent", "")]:
+        s = Streams(red.client(), prefix)
+        f = job_fields(5)
+        s.add(f)
+        w = Worker(binary, work, red.port, prefix + "-w",
+                   s.args() + ["--generation-command", command])
+        workers.append(w)
+        wait_for("the %s result" % prefix, lambda: len(s.results_list()) >= 1, 30)
+        w.stop()
+        r = s.results_list()[0]
+        check(r["outcome"] == "failed" and r["error_kind"] == kind, "%s: %r" % (command, r))
+        check(words in r["error"] and "\n" not in r["error"], "%s: error %r" % (command, r))
+        check(r["job_id"] == f["id"] and s.pending() == 0, "%s: %r" % (command, r))
+
+
 def redis_restart_is_survived(binary, work, red, workers):
     s = Streams(red.client(), "restart")
     w = Worker(binary, work, red.port, "restart-w", s.args())
@@ -297,7 +316,7 @@ def main():
     red, workers = Redis(work), []
     cases = [thirty_jobs_three_workers, killed_mid_job_is_reclaimed,
              too_many_deliveries_and_garbage, sigterm_finishes_the_job_in_hand,
-             redis_restart_is_survived]
+             generator_errors_keep_their_kind, redis_restart_is_survived]
     if len(sys.argv) > 2:  # one case by name
         cases = [c for c in cases if c.__name__ == sys.argv[2]]
     failed = 0
