@@ -7,11 +7,16 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <cstdlib>
+#include <map>
 #include <set>
 
+#include "bus/generation_queue.hpp"
 #include "domain/bus_inbound.hpp"
+#include "domain/generation_job.hpp"
 #include "util/errc.hpp"
 #include "util/log.hpp"
+#include "util/time.hpp"
 
 namespace cf {
 
@@ -26,11 +31,20 @@ struct bus_inbound_state {
   std::shared_ptr<bus_inbound_status> status;
   payment_actor payment;
   distribution_actor distribution;
+  course_factory_actor factory;
   std::unique_ptr<redis_connection> redis; ///< null while disconnected
   std::chrono::milliseconds backoff;
-  std::chrono::steady_clock::time_point next_claim; ///< When to look for idle entries again.
-  std::string claim_cursor = "0-0";                 ///< Where the last XAUTOCLAIM stopped.
-  std::set<std::string> in_flight;                  ///< Entries whose answer is awaited.
+  std::chrono::steady_clock::time_point next_claim;      ///< When to look for idle entries again.
+  std::chrono::steady_clock::time_point next_queue_poll; ///< When to look at the jobs queue.
+  std::map<std::string, std::string> claim_cursor;       ///< Per stream: where XAUTOCLAIM stopped.
+  std::set<std::string> in_flight;                       ///< Entries whose answer is awaited.
+
+  /// The streams read: the inbound stream, and the workers' results in redis mode.
+  std::vector<std::string> streams() const {
+    if (cfg.results_stream.empty())
+      return {cfg.stream};
+    return {cfg.stream, cfg.results_stream};
+  }
   static inline const char* name = "bus_inbound";
 };
 
@@ -53,35 +67,39 @@ void connect(bus_inbound_pointer self) {
   if (!c)
     return disconnect(self, c.error());
   // From the stream's start: what was published before we first came is ours too.
-  auto group = (*c)->command({"XGROUP", "CREATE", st.cfg.stream, st.cfg.group, "0", "MKSTREAM"});
-  if (!group && error_context(group.error()).find("BUSYGROUP") == std::string::npos)
-    return disconnect(self, group.error());
+  for (const auto& stream : st.streams()) {
+    auto group = (*c)->command({"XGROUP", "CREATE", stream, st.cfg.group, "0", "MKSTREAM"});
+    if (!group && error_context(group.error()).find("BUSYGROUP") == std::string::npos)
+      return disconnect(self, group.error());
+  }
   st.redis = std::move(*c);
   st.backoff = st.cfg.reconnect_initial;
   st.status->connected = true;
   st.next_claim = std::chrono::steady_clock::now(); // what a dead consumer held, first
   log_event(log_level::info, "bus_inbound", "consuming",
-            {{"stream", st.cfg.stream}, {"group", st.cfg.group}, {"consumer", st.cfg.consumer}});
+            {{"stream", st.cfg.stream},
+             {"results_stream", st.cfg.results_stream},
+             {"group", st.cfg.group},
+             {"consumer", st.cfg.consumer}});
   self->send(self, flush_atom::value);
 }
 
 /// Acknowledges `id`; a failure leaves it pending, to be taken over and handled again (the
 /// effect is deduplicated by the message id).
-void ack(bus_inbound_pointer self, const std::string& id) {
+void ack(bus_inbound_pointer self, const std::string& stream, const std::string& id) {
   auto& st = self->state;
   if (!st.redis)
     return;
-  if (auto r = st.redis->command({"XACK", st.cfg.stream, st.cfg.group, id}); !r)
+  if (auto r = st.redis->command({"XACK", stream, st.cfg.group, id}); !r)
     disconnect(self, r.error());
 }
 
-void dead_letter(bus_inbound_pointer self, const std::string& id, const fields_t& fields,
-                 const std::string& reason) {
+void dead_letter(bus_inbound_pointer self, const std::string& stream, const std::string& id,
+                 const fields_t& fields, const std::string& reason) {
   auto& st = self->state;
   if (!st.redis)
     return;
-  std::vector<std::string> args{"XADD", st.cfg.stream + ":dead", "*", "reason",
-                                reason, "original_id",           id};
+  std::vector<std::string> args{"XADD", stream + ":dead", "*", "reason", reason, "original_id", id};
   for (const auto& [k, v] : fields) {
     args.push_back(k);
     args.push_back(v);
@@ -90,20 +108,16 @@ void dead_letter(bus_inbound_pointer self, const std::string& id, const fields_t
     return disconnect(self, r.error());
   ++st.status->dead_letters;
   log_event(log_level::warn, "bus_inbound", "dead-lettered",
-            {{"entry", id}, {"reason", reason}, {"stream", st.cfg.stream + ":dead"}});
-  ack(self, id);
+            {{"entry", id}, {"reason", reason}, {"stream", stream + ":dead"}});
+  ack(self, stream, id);
 }
 
-void handle(bus_inbound_pointer self, const std::string& id, const fields_t& fields) {
-  if (self->state.in_flight.count(id) != 0)
-    return; // taken over from ourselves while its answer is still awaited
-  ++self->state.status->received;
-  auto m = parse_inbound(fields);
-  if (!m)
-    return dead_letter(self, id, fields, error_context(m.error()));
+void handle(bus_inbound_pointer self, const std::string& stream, const std::string& id,
+            const fields_t& fields) {
   auto& st = self->state;
-  if (m->what == inbound_message::kind::distribution && !st.distribution)
-    return dead_letter(self, id, fields, "no distribution here takes answers");
+  if (st.in_flight.count(id) != 0)
+    return; // taken over from ourselves while its answer is still awaited
+  ++st.status->received;
   st.in_flight.insert(id);
   auto settle = [self, id] {
     auto& st = self->state;
@@ -112,18 +126,43 @@ void handle(bus_inbound_pointer self, const std::string& id, const fields_t& fie
     if (was_full && st.redis)
       self->send(self, flush_atom::value); // reading had paused: go on
   };
-  auto done = [self, id, fields, settle](const webhook_outcome& out) {
-    settle();
-    if (out.result == "ignored")
-      return dead_letter(self, id, fields, out.detail);
-    ++(out.result == "recorded" ? self->state.status->recorded : self->state.status->duplicates);
-    ack(self, id);
-  };
   auto failed = [self, id, settle](caf::error& err) { // stays pending: taken over after claim_idle
     settle();
     ++self->state.status->errors;
     log_event(log_level::warn, "bus_inbound", "cannot record, will retry",
               {{"entry", id}, {"error", self->system().render(err)}});
+  };
+  if (stream == st.cfg.results_stream) {
+    auto r = parse_generation_result(fields);
+    if (!r) {
+      settle();
+      return dead_letter(self, stream, id, fields, error_context(r.error()));
+    }
+    remote_generation g{r->job_id, r->course_id, r->attempt,     r->ok,    r->content_json,
+                        r->error,  r->permanent, r->duration_ms, r->worker};
+    self->request(st.factory, st.cfg.answer_timeout, result_atom::value, std::move(g))
+        .then(
+            [self, stream, id, settle](const std::string& outcome) {
+              settle();
+              ++(outcome == "recorded" ? self->state.status->results_recorded
+                                       : self->state.status->results_stale);
+              ack(self, stream, id);
+            },
+            failed);
+    return;
+  }
+  auto m = parse_inbound(fields);
+  if (!m || (m->what == inbound_message::kind::distribution && !st.distribution)) {
+    settle();
+    return dead_letter(self, stream, id, fields,
+                       m ? "no distribution here takes answers" : error_context(m.error()));
+  }
+  auto done = [self, stream, id, fields, settle](const webhook_outcome& out) {
+    settle();
+    if (out.result == "ignored")
+      return dead_letter(self, stream, id, fields, out.detail);
+    ++(out.result == "recorded" ? self->state.status->recorded : self->state.status->duplicates);
+    ack(self, stream, id);
   };
   if (m->what == inbound_message::kind::distribution) {
     distribution_answer a{m->id, m->course_id, m->request_id, m->outcome, m->url, m->reason};
@@ -144,7 +183,7 @@ void handle(bus_inbound_pointer self, const std::string& id, const fields_t& fie
 }
 
 /// Handles the entries of an XREADGROUP or XAUTOCLAIM entry list: [[id, [f, v, ...]], ...].
-void handle_entries(bus_inbound_pointer self, const redis_value& list) {
+void handle_entries(bus_inbound_pointer self, const std::string& stream, const redis_value& list) {
   for (const auto& entry : list.elements) {
     if (entry.elements.size() < 2 || entry.elements[0].type != redis_value::kind::string)
       continue; // an entry deleted while pending comes back without fields
@@ -152,8 +191,69 @@ void handle_entries(bus_inbound_pointer self, const redis_value& list) {
     const auto& flat = entry.elements[1].elements;
     for (size_t i = 0; i + 1 < flat.size(); i += 2)
       fields.emplace_back(flat[i].str, flat[i + 1].str);
-    handle(self, entry.elements[0].str, fields);
+    handle(self, stream, entry.elements[0].str, fields);
   }
+}
+
+/// Takes over what a consumer that went away held on `stream` (XAUTOCLAIM, from the cursor on).
+/// True when the cursor wrapped (everything idle was seen). False on a Redis failure too.
+bool claim(bus_inbound_pointer self, const std::string& stream, const std::string& count) {
+  auto& st = self->state;
+  auto& cursor = st.claim_cursor.try_emplace(stream, "0-0").first->second;
+  auto claimed =
+      st.redis->command({"XAUTOCLAIM", stream, st.cfg.group, st.cfg.consumer,
+                         std::to_string(st.cfg.claim_idle.count()), cursor, "COUNT", count});
+  if (!claimed) {
+    disconnect(self, claimed.error());
+    return false;
+  }
+  // [next cursor, entries, deleted ids]: go on from the cursor next round until it wraps.
+  if (!claimed->elements.empty())
+    cursor = claimed->elements[0].str.empty() ? "0-0" : claimed->elements[0].str;
+  if (claimed->elements.size() >= 2) {
+    st.status->reclaimed += claimed->elements[1].elements.size();
+    handle_entries(self, stream, claimed->elements[1]);
+  }
+  return cursor == "0-0";
+}
+
+/// generation.mode = redis: how many jobs wait, how many workers hold, how many workers were
+/// heard from in the last minute (their heartbeats in `<prefix>:workers`).
+void poll_queue(bus_inbound_pointer self) {
+  auto& st = self->state;
+  auto groups = st.redis->command({"XINFO", "GROUPS", st.cfg.jobs_stream});
+  int64_t waiting = -1, held = -1;
+  if (groups) // [[name, generators, consumers, n, pending, n, last-delivered-id, id, ...], ...]
+    for (const auto& g : groups->elements) {
+      bool ours = false;
+      for (size_t i = 0; i + 1 < g.elements.size(); i += 2) {
+        const auto& k = g.elements[i].str;
+        const auto& v = g.elements[i + 1];
+        if (k == "name")
+          ours = v.str == "generators";
+        else if (ours && k == "pending")
+          held = v.integer;
+        else if (ours && k == "lag")
+          waiting = v.type == redis_value::kind::integer ? v.integer : -1;
+      }
+    }
+  if (held < 0) { // no worker ever came (no group, or no stream yet): every job waits
+    held = 0;
+    if (auto len = st.redis->command({"XLEN", st.cfg.jobs_stream}); len)
+      waiting = len->integer;
+  }
+  st.status->jobs_waiting = waiting;
+  st.status->jobs_in_flight = held;
+  generation_streams keys;
+  keys.jobs = st.cfg.jobs_stream;
+  auto workers = st.redis->command({"HGETALL", keys.workers()});
+  if (!workers)
+    return;
+  auto cutoff = now_us() / 1000 - 60000;
+  int64_t seen = 0;
+  for (size_t i = 0; i + 1 < workers->elements.size(); i += 2)
+    seen += std::atoll(workers->elements[i + 1].str.c_str()) >= cutoff;
+  st.status->workers_seen = seen;
 }
 
 /// One round: take over idle entries now and then, then read new ones (waiting up to `block`).
@@ -168,44 +268,47 @@ void poll(bus_inbound_pointer self) {
   auto count = std::to_string(std::min(room, st.cfg.batch));
   auto now = std::chrono::steady_clock::now();
   if (now >= st.next_claim) {
-    auto claimed = st.redis->command({"XAUTOCLAIM", st.cfg.stream, st.cfg.group, st.cfg.consumer,
-                                      std::to_string(st.cfg.claim_idle.count()), st.claim_cursor,
-                                      "COUNT", count});
-    if (!claimed)
-      return disconnect(self, claimed.error());
-    // [next cursor, entries, deleted ids]: go on from the cursor next round until it wraps.
-    if (!claimed->elements.empty())
-      st.claim_cursor = claimed->elements[0].str.empty() ? "0-0" : claimed->elements[0].str;
-    if (st.claim_cursor == "0-0")
+    bool wrapped = true;
+    for (const auto& stream : st.streams())
+      if (st.redis)
+        wrapped = claim(self, stream, count) && wrapped;
+    if (wrapped)
       st.next_claim = now + std::max(st.cfg.claim_idle / 2, std::chrono::milliseconds{10});
-    if (claimed->elements.size() >= 2) {
-      st.status->reclaimed += claimed->elements[1].elements.size();
-      handle_entries(self, claimed->elements[1]);
-    }
+  }
+  if (st.redis && !st.cfg.jobs_stream.empty() && now >= st.next_queue_poll) {
+    poll_queue(self);
+    st.next_queue_poll = now + st.cfg.queue_poll;
   }
   if (!st.redis)
     return;
-  auto read = st.redis->command({"XREADGROUP", "GROUP", st.cfg.group, st.cfg.consumer, "COUNT",
-                                 count, "BLOCK", std::to_string(st.cfg.block.count()), "STREAMS",
-                                 st.cfg.stream, ">"});
+  std::vector<std::string> args{
+      "XREADGROUP", "GROUP", st.cfg.group, st.cfg.consumer,
+      "COUNT",      count,   "BLOCK",      std::to_string(st.cfg.block.count()),
+      "STREAMS"};
+  auto streams = st.streams();
+  args.insert(args.end(), streams.begin(), streams.end());
+  args.insert(args.end(), streams.size(), ">");
+  auto read = st.redis->command(args);
   if (!read)
     return disconnect(self, read.error());
   for (const auto& stream : read->elements) // nil (timed out) has none
     if (stream.elements.size() >= 2)
-      handle_entries(self, stream.elements[1]);
+      handle_entries(self, stream.elements[0].str, stream.elements[1]);
   if (st.redis)
     self->send(self, flush_atom::value); // the next round, after the answers that came in
 }
 
 bus_inbound_impl::behavior_type bus_inbound(bus_inbound_pointer self, payment_actor payment,
                                             distribution_actor distribution,
-                                            bus_inbound_settings cfg,
+                                            course_factory_actor factory, bus_inbound_settings cfg,
                                             std::shared_ptr<bus_inbound_status> status) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.status = std::move(status);
   st.payment = std::move(payment);
   st.distribution = std::move(distribution);
+  st.factory = std::move(factory);
+  st.status->generation_remote = !st.cfg.results_stream.empty();
   st.backoff = st.cfg.reconnect_initial;
   self->send(self, resume_atom::value);
   return {
@@ -220,10 +323,11 @@ bus_inbound_impl::behavior_type bus_inbound(bus_inbound_pointer self, payment_ac
 } // namespace
 
 bus_inbound_actor spawn_bus_inbound(caf::actor_system& sys, payment_actor payment,
-                                    distribution_actor distribution, bus_inbound_settings s,
+                                    distribution_actor distribution, course_factory_actor factory,
+                                    bus_inbound_settings s,
                                     std::shared_ptr<bus_inbound_status> status) {
   return sys.spawn<caf::detached>(bus_inbound, std::move(payment), std::move(distribution),
-                                  std::move(s), std::move(status));
+                                  std::move(factory), std::move(s), std::move(status));
 }
 
 } // namespace cf

@@ -143,7 +143,7 @@ void pull(bus_relay_pointer self) {
   if (!st.redis || st.pulling)
     return;
   st.pulling = true;
-  event_query q{"", "", st.relayed, st.cfg.batch};
+  event_query q{st.cfg.pattern, "", st.relayed, st.cfg.batch};
   self->request(st.log, st.cfg.log_timeout, query_atom::value, q)
       .then([self](event_page& page) { relay_page(self, page); },
             [self](caf::error& err) {
@@ -161,11 +161,11 @@ bus_relay_impl::behavior_type bus_relay(bus_relay_pointer self, event_log_actor 
   st.cfg = std::move(cfg);
   st.status = std::move(status);
   st.log = std::move(log);
-  st.target = {st.cfg.stream, st.cfg.stream + ":seq", st.cfg.maxlen};
+  st.target = {st.cfg.stream, st.cfg.stream + ":seq", st.cfg.maxlen, !st.cfg.pattern.empty()};
   st.backoff = st.cfg.reconnect_initial;
   // The bell: live commits only (after = -1); what to relay is read from the log itself.
   self->request(st.log, st.cfg.log_timeout, subscribe_atom::value,
-                caf::actor_cast<subscriber_actor>(self), std::string{}, int64_t{-1})
+                caf::actor_cast<subscriber_actor>(self), st.cfg.pattern, int64_t{-1})
       .then(
           [self](int64_t head) {
             self->state.status->head_seq = head;
@@ -185,7 +185,8 @@ bus_relay_impl::behavior_type bus_relay(bus_relay_pointer self, event_log_actor 
         // Caught up and these follow the stream's last seq: append them as they came, without
         // reading them back from the log (EventLog's one thread is the service's bottleneck).
         // Anything else (behind, a gap, disconnected) reads the log instead.
-        if (st.redis && !st.pulling && events.front().seq == st.relayed + 1)
+        if (st.redis && !st.pulling && st.cfg.pattern.empty()
+            && events.front().seq == st.relayed + 1)
           append_events(self, events);
         else if (events.back().seq > st.relayed)
           pull(self);
@@ -217,7 +218,7 @@ bus_relay_impl::behavior_type bus_relay(bus_relay_pointer self, event_log_actor 
         st.saving = false;
         auto seq = st.relayed;
         self->request(st.log, st.cfg.log_timeout, checkpoint_atom::value,
-                      checkpoint{bus_relay_consumer, seq})
+                      checkpoint{st.cfg.consumer, seq})
             .then([self](int64_t stored) { self->state.saved = stored; },
                   [self](caf::error& err) {
                     log_event(log_level::warn, "bus_relay", "cannot store checkpoint",

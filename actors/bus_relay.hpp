@@ -22,6 +22,10 @@ namespace cf {
 struct bus_relay_settings {
   redis_address redis;
   std::string stream = "coursefactory:events";
+  /// Which events (a type pattern as event_query's; empty: all). With a pattern the stream's
+  /// seqs have gaps (see stream_target::gaps_allowed): the generation jobs relay.
+  std::string pattern;
+  std::string consumer = "bus_relay"; ///< Its checkpoint's name in the log.
   bus_envelope envelope = bus_envelope::cloudevents;
   int64_t maxlen = 0;                         ///< MAXLEN ~ on every append; 0: never trimmed.
   int32_t batch = 256;                        ///< Events per append script call at most.

@@ -12,7 +12,7 @@
 #include <random>
 #include <set>
 
-#include "actors/durable_subscription.hpp"
+#include "actors/detail/course_factory_impl.hpp"
 #include "actors/generation_worker.hpp"
 #include "domain/catalogue.hpp"
 #include "domain/course_events.hpp"
@@ -24,31 +24,11 @@
 
 namespace cf {
 
-namespace {
+namespace factory_detail {
 
 using json = nlohmann::json;
 
-// Messages CourseFactory sends itself: a scheduled generation retry; committed events it follows.
-using factory_impl =
-    course_factory_actor::extend<caf::reacts_to<resume_atom, std::string, int32_t, int32_t>,
-                                 caf::reacts_to<sweep_atom>, caf::reacts_to<checkpoint_atom>,
-                                 caf::reacts_to<notify_atom, std::vector<event>>>;
-
-struct factory_state {
-  durable_consumer durable{"course_factory"}; // follows completed payments
-  std::set<std::string> keys_in_flight;       // idempotency keys whose request is being processed
-  std::set<std::string> generating;           // courses whose generator runs right now
-  std::mt19937_64 rng{std::random_device{}()};
-  static inline const char* name = "course_factory";
-};
-
-using factory_pointer = factory_impl::stateful_pointer<factory_state>;
-
-struct context {
-  event_log_actor log;
-  std::shared_ptr<generator> gen;
-  course_factory_settings settings;
-};
+namespace {
 
 event distribution_request(const context& ctx, const event_origin& origin, int32_t attempt) {
   return make_event(origin, distribution_requested_data{ctx.settings.channels, attempt});
@@ -62,9 +42,11 @@ std::string describe(caf::actor_system& sys, const caf::error& err) {
   return sys.render(err);
 }
 
-// Appends `events`; failures are logged (the course keeps its state; recovery picks it up).
+} // namespace
+
 void record(factory_pointer self, const context& ctx, std::vector<event> events,
-            std::function<void(std::vector<event>&)> then = nullptr) {
+            std::function<void(std::vector<event>&)> then,
+            std::function<void(caf::error&)> failed) {
   // Copied before the request takes `events`: what a failure is logged with.
   auto type = events.front().type;
   auto course_id = events.front().subject;
@@ -75,7 +57,9 @@ void record(factory_pointer self, const context& ctx, std::vector<event> events,
             if (then)
               then(committed);
           },
-          [self, type, course_id, correlation](caf::error& err) {
+          [self, type, course_id, correlation, failed](caf::error& err) {
+            if (failed)
+              failed(err);
             if (is(err, errc::conflict))
               return; // someone got there first: this effect already happened
             log_event(log_level::error, "course_factory", "cannot record",
@@ -86,59 +70,82 @@ void record(factory_pointer self, const context& ctx, std::vector<event> events,
           });
 }
 
+void record_generated(factory_pointer self, const context& ctx, const event& started,
+                      const course_request& req, int32_t attempt, const generated_course& r,
+                      const std::string& generator_name, std::function<void(caf::error)> done) {
+  generation_completed_data data;
+  data.duration_ms = r.duration_ms;
+  data.module_count = r.module_count;
+  data.lesson_count = r.lesson_count;
+  data.quiz_question_count = r.quiz_question_count;
+  data.attempt = attempt;
+  data.generator = generator_name;
+  data.content = r.content;
+  std::vector<event> events{make_event(follows(started), data)};
+  if (!req.dry_run && req.amount_cents == 0) // free: enabled right away, atomically
+    events.push_back(distribution_request(ctx, follows(events.back()), 1));
+  record(
+      self, ctx, std::move(events), [done](std::vector<event>&) { done(caf::none); },
+      [done](caf::error& err) { done(err); });
+}
+
+void record_generation_failed(factory_pointer self, const context& ctx, const event& started,
+                              int32_t attempt, int32_t first, std::string message, bool permanent,
+                              std::function<void(caf::error)> done) {
+  bool will_retry = !permanent && ctx.settings.retry.allows_another(attempt - first + 1);
+  generation_failed_data data;
+  data.error = std::move(message);
+  data.permanent = permanent;
+  data.retry_count = attempt - 1;
+  data.will_retry = will_retry;
+  data.attempt = attempt;
+  // The retry's time goes into the event, so a restart keeps it (see recover).
+  std::chrono::milliseconds delay{0};
+  if (will_retry) {
+    std::uniform_real_distribution<double> unit{0.0, 1.0};
+    delay = backoff_delay(ctx.settings.retry, attempt - first + 1, unit(self->state.rng));
+    data.retry_at_us = now_us() + delay.count() * 1000;
+  }
+  auto subject = started.subject;
+  record(
+      self, ctx, {make_event(follows(started), data)},
+      [=](std::vector<event>&) {
+        done(caf::none);
+        if (!will_retry)
+          return;
+        metrics::global().retries.add("generation");
+        self->delayed_send(self, delay, resume_atom::value, subject, attempt + 1, first);
+      },
+      [done](caf::error& err) { done(err); });
+}
+
+namespace {
+
 // Runs attempt `attempt` of a generation whose current round of retries began with attempt
 // `first` (1 for a new course, later for a user's retry): each round gets the full retry budget.
+// In redis mode the committed started event is the job: a worker runs it (see on_remote_result).
 void run_generation(factory_pointer self, const context& ctx, event started, course_request req,
                     int32_t attempt, int32_t first) {
+  if (ctx.settings.remote)
+    return;
   auto worker = spawn_generation_worker(self, ctx.gen, ctx.gen->blocking());
   self->state.generating.insert(started.subject);
+  auto nothing = [](caf::error) {}; // failures to record are logged; recovery carries them on
   self->request(worker, ctx.settings.generation_timeout, generate_atom::value, req)
       .then(
-          [=](const generation_result& r) {
+          [=](const generated_course& r) {
             self->state.generating.erase(started.subject);
-            generation_completed_data done;
-            done.duration_ms = r.duration_ms;
-            done.module_count = r.module_count;
-            done.lesson_count = r.lesson_count;
-            done.quiz_question_count = r.quiz_question_count;
-            done.attempt = attempt;
-            done.generator = ctx.gen->name();
-            done.content = r.content;
-            std::vector<event> events{make_event(follows(started), done)};
-            if (!req.dry_run && req.amount_cents == 0) // free: enabled right away, atomically
-              events.push_back(distribution_request(ctx, follows(events.back()), 1));
-            record(self, ctx, std::move(events));
+            record_generated(self, ctx, started, req, attempt, r, ctx.gen->name(), nothing);
           },
           [=](caf::error& err) {
             self->state.generating.erase(started.subject);
-            bool permanent = is(err, errc::generator_permanent);
-            bool will_retry = !permanent && ctx.settings.retry.allows_another(attempt - first + 1);
             auto message = err == caf::sec::request_timeout
                                ? "generation timed out after "
                                      + std::to_string(ctx.settings.generation_timeout.count())
                                      + " ms"
                                : describe(self->system(), err);
-            generation_failed_data data;
-            data.error = message;
-            data.permanent = permanent;
-            data.retry_count = attempt - 1;
-            data.will_retry = will_retry;
-            data.attempt = attempt;
-            // The retry's time goes into the event, so a restart keeps it (see recover).
-            std::chrono::milliseconds delay{0};
-            if (will_retry) {
-              std::uniform_real_distribution<double> unit{0.0, 1.0};
-              delay = backoff_delay(ctx.settings.retry, attempt - first + 1, unit(self->state.rng));
-              data.retry_at_us = now_us() + delay.count() * 1000;
-            }
-            auto failed = make_event(follows(started), data);
-            record(self, ctx, {failed}, [=](std::vector<event>&) {
-              if (!will_retry)
-                return;
-              metrics::global().retries.add("generation");
-              self->delayed_send(self, delay, resume_atom::value, started.subject, attempt + 1,
-                                 first);
-            });
+            record_generation_failed(self, ctx, started, attempt, first, message,
+                                     is(err, errc::generator_permanent), nothing);
           });
 }
 
@@ -321,8 +328,8 @@ void with_history(factory_pointer self, const context& ctx, const std::string& i
           [](caf::error&) {});
 }
 
-// The first attempt of the current round of generation retries: each round (the first, and
-// each user's retry after a final failure) has the whole retry budget, also across restarts.
+} // namespace
+
 int32_t round_start(const std::vector<event>& history) {
   int32_t first = 1;
   for (const auto& e : history) {
@@ -334,6 +341,8 @@ int32_t round_start(const std::vector<event>& history) {
   }
   return first;
 }
+
+namespace {
 
 // After a restart, carries on what the log shows unfinished: a generation started without
 // result runs again; a retry that was waiting runs now; a paid course without a distribution
@@ -389,6 +398,7 @@ factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
         return create(self, ctx, std::move(req), std::move(corr), std::move(key));
       },
       [=](retry_atom, const std::string& course_id) { return retry(self, ctx, course_id); },
+      [=](result_atom, remote_generation& g) { return on_remote_result(self, ctx, std::move(g)); },
       [=](resume_atom, const std::string& course_id, int32_t attempt, int32_t first) {
         resume(self, ctx, course_id, attempt, first);
       },
@@ -412,10 +422,13 @@ factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
 
 } // namespace
 
+} // namespace factory_detail
+
 course_factory_actor spawn_course_factory(caf::actor_system& sys, event_log_actor log,
                                           std::shared_ptr<generator> gen,
                                           course_factory_settings settings) {
-  return sys.spawn(course_factory, context{std::move(log), std::move(gen), std::move(settings)});
+  return sys.spawn(factory_detail::course_factory,
+                   factory_detail::context{std::move(log), std::move(gen), std::move(settings)});
 }
 
 } // namespace cf

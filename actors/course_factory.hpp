@@ -1,5 +1,6 @@
 // CourseFactory: accepts course requests, records course.generation.started, runs the generator
-// asynchronously and records course.generation.completed or course.generation.failed.
+// asynchronously (or leaves it to workers: generation.mode = redis) and records
+// course.generation.completed or course.generation.failed.
 #pragma once
 
 #include <caf/typed_actor.hpp>
@@ -41,6 +42,26 @@ typename Inspector::result_type inspect(Inspector& f, idempotency_key& x) {
   return f(caf::meta::type_name("cf.idempotency_key"), x.key, x.fingerprint);
 }
 
+/// A generation another process ran (a worker, generation.mode = redis), as read from the
+/// results stream: the outcome of the job that course.generation.started `job_id` was.
+struct remote_generation {
+  std::string job_id; ///< The course.generation.started event's id.
+  std::string course_id;
+  int32_t attempt = 1;
+  bool ok = false;          ///< Completed (content_json) or failed (error).
+  std::string content_json; ///< ok: the content, checked here as a local generator's is.
+  std::string error;        ///< !ok: what went wrong.
+  bool permanent = false;   ///< !ok: retrying will not help.
+  int64_t duration_ms = 0;
+  std::string worker; ///< Who ran it (host:pid), for the completed event's generator field.
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, remote_generation& x) {
+  return f(caf::meta::type_name("cf.remote_generation"), x.job_id, x.course_id, x.attempt, x.ok,
+           x.content_json, x.error, x.permanent, x.duration_ms, x.worker);
+}
+
 using course_factory_actor = caf::typed_actor<
     // Validates the request, commits course.generation.started (with the given correlation id, or a
     // new one when empty) and answers once it is committed; generation then runs in the background.
@@ -54,7 +75,12 @@ using course_factory_actor = caf::typed_actor<
                     idempotency_key>::with<course_accepted>,
     // Starts the failed step of a course again: a generation (status generation_failed) or a
     // distribution (distribution_failed). Errors: not_found, conflict (nothing to retry).
-    caf::replies_to<retry_atom, std::string>::with<course_accepted>>;
+    caf::replies_to<retry_atom, std::string>::with<course_accepted>,
+    // Records a worker's result (generation.mode = redis) as a local generation's: completed, or
+    // failed (retried per the retry policy with a new job). Answers "recorded" once committed,
+    // or "stale" when the course does not wait for that job (a late or repeated result; nothing
+    // written). Errors: those of EventLog (the sender should deliver it again later).
+    caf::replies_to<result_atom, remote_generation>::with<std::string>>;
 
 /// Tunables of CourseFactory.
 struct course_factory_settings {
@@ -66,6 +92,9 @@ struct course_factory_settings {
   std::chrono::seconds sweep_interval{30};             ///< How often stalled work is looked for.
   std::chrono::milliseconds sweep_min_age{10000};      ///< Unchanged this long means stalled.
   size_t max_in_flight = 256; ///< Generations running at once; beyond, create is overloaded.
+  /// generation.mode = redis: the generator runs elsewhere. Each committed generation.started
+  /// is a job (the jobs relay takes it to the workers); results come as result_atom.
+  bool remote = false;
 };
 
 /// Spawns CourseFactory. Events go to `log`; content comes from `gen`, which runs on a worker

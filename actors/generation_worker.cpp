@@ -15,21 +15,13 @@ namespace {
 generation_worker_actor::behavior_type generation_worker(generation_worker_actor::pointer self,
                                                          std::shared_ptr<generator> gen) {
   return {
-      [=](generate_atom, const course_request& req) -> caf::result<generation_result> {
+      [=](generate_atom, const course_request& req) -> caf::result<generated_course> {
         self->quit();
         auto t0 = std::chrono::steady_clock::now();
-        caf::expected<course_content> content = make_error(errc::internal);
-        try {
-          content = gen->generate(req);
-        } catch (const std::exception& ex) {
-          return make_error(errc::generator_transient,
-                            std::string{"generator threw: "} + ex.what());
-        }
+        auto content = generate_checked(*gen, req);
         if (!content)
           return content.error();
-        if (auto problem = check_content(*content); !problem.empty())
-          return make_error(errc::generator_permanent, "invalid content: " + problem);
-        generation_result r;
+        generated_course r;
         r.content = to_json(*content).dump();
         r.module_count = static_cast<int32_t>(content->modules.size());
         r.lesson_count = content->lesson_count();

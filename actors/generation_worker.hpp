@@ -13,7 +13,7 @@
 namespace cf {
 
 /// What a generator worker hands back.
-struct generation_result {
+struct generated_course {
   std::string content; ///< to_json(course_content), serialized.
   int32_t module_count = 0;
   int32_t lesson_count = 0;
@@ -22,13 +22,13 @@ struct generation_result {
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, generation_result& x) {
-  return f(caf::meta::type_name("cf.generation_result"), x.content, x.module_count, x.lesson_count,
+typename Inspector::result_type inspect(Inspector& f, generated_course& x) {
+  return f(caf::meta::type_name("cf.generated_course"), x.content, x.module_count, x.lesson_count,
            x.quiz_question_count, x.duration_ms);
 }
 
 using generation_worker_actor =
-    caf::typed_actor<caf::replies_to<generate_atom, course_request>::with<generation_result>>;
+    caf::typed_actor<caf::replies_to<generate_atom, course_request>::with<generated_course>>;
 
 /// Spawns a worker that answers one generate request and quits. Errors: those of `gen`, and
 /// generator_transient when it throws, generator_permanent when its content is invalid.

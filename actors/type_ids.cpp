@@ -28,6 +28,7 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<course_query>("cf.course_query");
   cfg.add_message_type<course_page>("cf.course_page");
   cfg.add_message_type<course_accepted>("cf.course_accepted");
+  cfg.add_message_type<remote_generation>("cf.remote_generation");
   cfg.add_message_type<idempotency_key>("cf.idempotency_key");
   cfg.add_message_type<payment_notice>("cf.payment_notice");
   cfg.add_message_type<webhook_outcome>("cf.webhook_outcome");

@@ -28,6 +28,7 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using summary_atom = caf::atom_constant<caf::atom("summary")>;
 using answer_atom = caf::atom_constant<caf::atom("answer")>;
+using result_atom = caf::atom_constant<caf::atom("result")>;
 
 /// Registers every cf message type and the "cf" error renderer. Call on every
 /// actor_system_config before constructing the actor_system (the service and test fixtures do).

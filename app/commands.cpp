@@ -8,6 +8,7 @@
 #include "app/audit_command.hpp"
 #include "app/pay_command.hpp"
 #include "app/serve.hpp"
+#include "app/worker_command.hpp"
 #include "config/settings.hpp"
 #include "domain/catalogue.hpp"
 
@@ -24,7 +25,8 @@ constexpr const char* usage =
     "  backup     copy a log consistently while it runs: coursefactory backup --db FILE TARGET\n"
     "  rebuild    rebuild the course read model from the log: coursefactory rebuild --db FILE\n"
     "  catalogue  print the event catalogue as Markdown (docs/events.md)\n"
-    "  config     print the documented default config file (config/coursefactory.ini)\n";
+    "  config     print the documented default config file (config/coursefactory.ini)\n"
+    "  worker     run generation jobs from Redis (coursefactory worker --help)\n";
 
 using command_fn = std::function<int(const std::vector<std::string>&)>;
 
@@ -41,6 +43,7 @@ int run_command(std::vector<std::string> args, sigset_t stop_signals) {
       {"verify", run_verify_command},
       {"backup", run_backup_command},
       {"rebuild", run_rebuild_command},
+      {"worker", [&](const auto& a) { return run_worker_command(a, stop_signals); }},
       {"catalogue",
        [](const auto&) {
          std::cout << catalogue_markdown();

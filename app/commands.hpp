@@ -7,8 +7,8 @@
 
 namespace cf {
 
-/// Runs `coursefactory ARGS...` (argv without the program name): serve, pay, verify, backup,
-/// rebuild, catalogue or config. Returns the process exit code (2 for usage errors).
+/// Runs `coursefactory ARGS...` (argv without the program name): serve, worker, pay, verify,
+/// backup, rebuild, catalogue or config. Returns the process exit code (2 for usage errors).
 int run_command(std::vector<std::string> args, sigset_t stop_signals);
 
 } // namespace cf

@@ -23,6 +23,7 @@
 #include "channels/channel.hpp"
 #include "channels/webhook_channel.hpp"
 #include "content/generator.hpp"
+#include "domain/catalogue.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "util/crypto.hpp"
 #include "util/errc.hpp"
@@ -105,6 +106,7 @@ caf::expected<service_inputs> build_inputs(settings given, int& rc) {
 struct service_actors {
   event_log_actor log;
   bus_relay_actor relay;     ///< null without bus.redis_url
+  bus_relay_actor jobs;      ///< generation.mode = redis: the started events to the workers
   bus_inbound_actor inbound; ///< null without bus.redis_url
   std::shared_ptr<bus_relay_status> bus;
   std::shared_ptr<bus_inbound_status> bus_in;
@@ -140,6 +142,7 @@ service_actors spawn_actors(caf::actor_system& sys, const settings& s,
   fs.channels = split_list(s.distribution_channels);
   fs.idempotency_retention = std::chrono::seconds{s.idempotency_retention_s};
   fs.max_in_flight = static_cast<size_t>(s.generation_max_in_flight);
+  fs.remote = s.generation_mode == "redis";
   a.factory = spawn_course_factory(sys, a.log, gen, fs);
   payment_settings ps;
   ps.expiry = std::chrono::seconds{s.payment_expiry_s};
@@ -152,6 +155,15 @@ service_actors spawn_actors(caf::actor_system& sys, const settings& s,
     bs.maxlen = s.bus_maxlen;
     a.bus = std::make_shared<bus_relay_status>();
     a.relay = spawn_bus_relay(sys, a.log, bs, a.bus);
+    if (fs.remote) { // each committed generation.started is a job: the log is the outbox
+      bus_relay_settings js = bs;
+      js.stream = s.generation_jobs_stream;
+      js.pattern = event_types::generation_started;
+      js.consumer = "generation_jobs";
+      js.envelope = bus_envelope::cloudevents;
+      js.maxlen = 0;
+      a.jobs = spawn_bus_relay(sys, a.log, js, std::make_shared<bus_relay_status>());
+    }
     a.bus_in = std::make_shared<bus_inbound_status>(); // its consumer comes with Distribution
   }
   return a;
@@ -174,7 +186,11 @@ void spawn_distribution_for(caf::actor_system& sys, service_actors& a, const set
     is.stream = s.bus_inbound_stream;
     is.claim_idle = std::chrono::milliseconds{s.bus_claim_idle_ms};
     is.consumer = consumer_name();
-    a.inbound = spawn_bus_inbound(sys, a.payment, a.distribution, is, a.bus_in);
+    if (s.generation_mode == "redis") {
+      is.results_stream = s.generation_results_stream;
+      is.jobs_stream = s.generation_jobs_stream;
+    }
+    a.inbound = spawn_bus_inbound(sys, a.payment, a.distribution, a.factory, is, a.bus_in);
   }
 }
 
@@ -219,9 +235,10 @@ int shut_down(caf::actor_system& sys, service_actors& a, int rc) {
   caf::scoped_actor self{sys};
   // The inbound consumer before Payment, so that it takes no new entry Payment cannot answer
   // (an unanswered one stays pending until the next process takes it over after claim_idle).
-  for (auto h : {caf::actor_cast<caf::actor>(a.inbound), caf::actor_cast<caf::actor>(a.factory),
-                 caf::actor_cast<caf::actor>(a.payment),
-                 caf::actor_cast<caf::actor>(a.distribution), caf::actor_cast<caf::actor>(a.relay)})
+  for (auto h :
+       {caf::actor_cast<caf::actor>(a.inbound), caf::actor_cast<caf::actor>(a.factory),
+        caf::actor_cast<caf::actor>(a.payment), caf::actor_cast<caf::actor>(a.distribution),
+        caf::actor_cast<caf::actor>(a.relay), caf::actor_cast<caf::actor>(a.jobs)})
     if (h) {
       self->send_exit(h, caf::exit_reason::user_shutdown);
       self->wait_for(h);

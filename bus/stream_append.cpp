@@ -7,18 +7,20 @@ namespace cf {
 
 namespace {
 
-// KEYS[1] stream, KEYS[2] last-seq key. ARGV[1] maxlen (0: none), then per entry:
-// seq, field count n, then n field/value pairs. Appends the entries past the stored seq, in
-// order, refuses a gap, stores the new last seq, answers it. A script runs atomically.
+// KEYS[1] stream, KEYS[2] last-seq key. ARGV[1] maxlen (0: none), ARGV[2] gaps allowed ('1':
+// a stream of some event types only), then per entry: seq, field count n, then n field/value
+// pairs. Appends the entries past the stored seq, in order, refuses a gap (unless allowed),
+// stores the new last seq, answers it. A script runs atomically.
 constexpr const char* append_script = R"lua(
 local last = tonumber(redis.call('GET', KEYS[2]) or '0')
 local maxlen = ARGV[1]
-local i = 2
+local gaps = ARGV[2] == '1'
+local i = 3
 while i <= #ARGV do
   local seq = tonumber(ARGV[i])
   local n = tonumber(ARGV[i + 1])
   if seq > last then
-    if seq ~= last + 1 then
+    if seq ~= last + 1 and not gaps then
       return redis.error_reply('GAP stream has seq ' .. last .. ', batch continues at ' .. seq)
     end
     local args = {KEYS[1]}
@@ -65,8 +67,13 @@ caf::expected<int64_t> last_appended_seq(redis_connection& c, const stream_targe
 caf::expected<int64_t> append_after(redis_connection& c, const std::string& script_sha,
                                     const stream_target& t,
                                     const std::vector<stream_entry>& batch) {
-  std::vector<std::string> args{"EVALSHA", script_sha, "2",
-                                t.stream,  t.seq_key,  std::to_string(t.maxlen)};
+  std::vector<std::string> args{"EVALSHA",
+                                script_sha,
+                                "2",
+                                t.stream,
+                                t.seq_key,
+                                std::to_string(t.maxlen),
+                                t.gaps_allowed ? "1" : "0"};
   for (const auto& e : batch) {
     args.push_back(std::to_string(e.seq));
     args.push_back(std::to_string(e.fields.size()));

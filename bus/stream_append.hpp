@@ -25,6 +25,9 @@ struct stream_target {
   std::string stream;  ///< The stream key, e.g. "coursefactory:events".
   std::string seq_key; ///< The key holding the last appended seq, e.g. "coursefactory:events:seq".
   int64_t maxlen = 0;  ///< Approximate trim (MAXLEN ~); 0: never trimmed.
+  /// A stream of some event types only (e.g. the generation jobs): its seqs have gaps, so only
+  /// "past the stored seq" is checked, not "right after it".
+  bool gaps_allowed = false;
 };
 
 /// Loads the append script into Redis' script cache; returns its SHA1 for append_after. Needed

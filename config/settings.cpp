@@ -187,6 +187,18 @@ const std::vector<option>& options() {
                     "request as JSON on stdin and writes the course as JSON on stdout. Empty: the "
                     "built-in generator.",
                     &settings::generation_command, {}, true),
+      string_option("generation", "mode", "generation-mode",
+                    "local: the service runs the generator; redis: workers (coursefactory worker) "
+                    "take the jobs from a Redis stream (needs bus.redis_url).",
+                    &settings::generation_mode, {"local", "redis"}),
+      string_option("generation", "jobs_stream", "generation-jobs-stream",
+                    "redis mode: the stream every committed course.generation.started goes to "
+                    "(a job; workers read it with the consumer group generators).",
+                    &settings::generation_jobs_stream),
+      string_option("generation", "results_stream", "generation-results-stream",
+                    "redis mode: the stream workers append their results to (read with the "
+                    "consumer group coursefactory).",
+                    &settings::generation_results_stream),
       int_option("actors", "scheduler_threads", "scheduler-threads",
                  "CAF worker threads; 0 means one per core.", &settings::scheduler_threads, 0, 256),
       int_option("retry", "initial_delay_ms", "retry-initial-delay-ms",
@@ -466,6 +478,8 @@ caf::error check(const settings& s) {
     if (c == "webhook" && split_list(s.distribution_webhook_urls).empty())
       return bad("distribution.channels has webhook, but distribution.webhook_urls is empty");
   }
+  if (s.generation_mode == "redis" && s.bus_redis_url.empty())
+    return bad("generation.mode is redis, but bus.redis_url is empty");
   if (!s.bus_redis_url.empty() && s.bus_redis_url.rfind("redis://", 0) != 0)
     return bad("bus.redis_url must start with redis://");
   return caf::none;

@@ -38,7 +38,10 @@ struct settings {
   double retry_multiplier = 2.0;
   int32_t retry_max_delay_ms = 30000;
   int32_t retry_max_attempts = 5;
-  std::string generation_command; ///< Empty: the built-in generator.
+  std::string generation_command;        ///< Empty: the built-in generator.
+  std::string generation_mode = "local"; ///< local | redis (workers on the bus).
+  std::string generation_jobs_stream = "coursefactory:generation:jobs";
+  std::string generation_results_stream = "coursefactory:generation:results";
   std::string stripe_webhook_secret;
   std::string stripe_webhook_secret_file = "./var/stripe-webhook-secret";
   int32_t stripe_tolerance_s = 300;

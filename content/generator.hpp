@@ -33,6 +33,11 @@ public:
   virtual bool blocking() const { return false; }
 };
 
+/// Runs `gen` as the service runs every generation, locally or on a worker: an exception is
+/// errc::generator_transient ("generator threw: ..."), content that fails check_content is
+/// errc::generator_permanent ("invalid content: ..."), other errors are the generator's own.
+caf::expected<course_content> generate_checked(generator& gen, const course_request& req);
+
 /// The built-in generator: deterministic (the same request gives byte-identical content), real
 /// prose in the requested language, `req.lesson_count` lessons grouped into modules of at most
 /// three, one to two quiz questions per lesson. Never fails for a valid request.

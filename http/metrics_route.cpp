@@ -90,6 +90,26 @@ void render_inbound_counters(std::string& out, const bus_inbound_status& in) {
           in.reclaimed.load());
   counter("coursefactory_bus_inbound_errors_total",
           "Failed Redis calls and unanswered effects of the inbound consumer.", in.errors.load());
+  if (!in.generation_remote)
+    return;
+  counter("coursefactory_generation_results_recorded_total",
+          "Worker results whose outcome committed (generation.mode = redis).",
+          in.results_recorded.load());
+  counter("coursefactory_generation_results_stale_total",
+          "Worker results for a job no course waits for (late or repeated): no effect.",
+          in.results_stale.load());
+  auto gauge = [&](const char* name, const char* help, int64_t v) {
+    if (v < 0)
+      return; // not known yet
+    metric_header(out, name, "gauge", help);
+    out += std::string{name} + " " + std::to_string(v) + "\n";
+  };
+  gauge("coursefactory_generation_jobs_waiting", "Generation jobs no worker took yet.",
+        in.jobs_waiting.load());
+  gauge("coursefactory_generation_jobs_in_flight", "Generation jobs a worker holds.",
+        in.jobs_in_flight.load());
+  gauge("coursefactory_generation_workers_seen", "Workers heard from in the last minute.",
+        in.workers_seen.load());
 }
 
 } // namespace

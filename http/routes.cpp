@@ -210,6 +210,8 @@ void health(const route_context& ctx, const httplib::Request&, httplib::Response
   json body{{"status", "ok"}, {"last_seq", *head}};
   if (const auto& bus = ctx.actors.bus) // degraded: events wait in the log for Redis to return
     body["bus"] = bus->connected ? "ok" : "degraded";
+  if (const auto& in = ctx.actors.bus_in; in && in->generation_remote) // workers of the last minute
+    body["workers"] = std::max<int64_t>(0, in->workers_seen.load());
   write_json(res, 200, body.dump());
 }
 

@@ -44,7 +44,8 @@ struct module_fixture {
     s.consumer = "test-consumer";
     s.block = 20ms;
     s.reconnect_initial = 10ms;
-    consumer = spawn_bus_inbound(svc->sys(), svc->payment(), svc->distribution(), s, status);
+    consumer = spawn_bus_inbound(svc->sys(), svc->payment(), svc->distribution(), svc->factory(), s,
+                                 status);
   }
   ~module_fixture() {
     if (!consumer)

@@ -37,7 +37,8 @@ struct inbound_fixture {
     s.block = 20ms;
     s.max_in_flight = 2; // reading pauses and resumes within these tests
     s.reconnect_initial = 10ms;
-    consumer = spawn_bus_inbound(svc.sys(), svc.payment(), svc.distribution(), s, status);
+    consumer =
+        spawn_bus_inbound(svc.sys(), svc.payment(), svc.distribution(), svc.factory(), s, status);
   }
   ~inbound_fixture() {
     if (!consumer)

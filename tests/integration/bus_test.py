@@ -219,12 +219,15 @@ def main():
         wait_for("the relay to catch up",
                  lambda: int(r.get(STREAM + ":seq") or 0) == head() and
                  svc.get("/v1/health")["bus"] == "ok")
+        # Accepted courses may still be moving (generation, distribution): the stream read
+        # after the log may hold more. Every event of the log must be there, once, in order,
+        # and the stream beyond must go on from the log's head without a gap or a repeat.
         want = log_events(svc)
         got = consume_as_the_platform_does(r)
         seqs = [e["seq"] for e in got]
-        if seqs != list(range(1, len(want) + 1)):
+        if seqs != list(range(1, len(seqs) + 1)) or len(seqs) < len(want):
             dup = len(seqs) - len(set(seqs))
-            raise TestFailure("stream seqs are not 1..%d (%d entries, %d duplicates)"
+            raise TestFailure("stream seqs are not 1..%d or more (%d entries, %d duplicates)"
                               % (len(want), len(seqs), dup))
         for w, g in zip(want, got):
             if (g["id"], g["type"], g["subject"], g["time"]) != (

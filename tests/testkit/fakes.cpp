@@ -213,6 +213,9 @@ course_factory_actor fake_course_factory::spawn(caf::actor_system& sys) const {
             return *fail;
           return course_accepted{id, "generating", 0, false};
         },
+        [=](result_atom, const remote_generation&) -> caf::result<std::string> {
+          return make_error(errc::internal, "the fake CourseFactory takes no worker results");
+        },
     };
   });
 }

@@ -331,6 +331,9 @@ BOOST_AUTO_TEST_CASE(an_actor_that_never_answers_gets_a_504_at_the_deadline) {
               return hold();
             },
             [=](retry_atom, const std::string&) { return hold(); },
+            [](result_atom, const remote_generation&) -> caf::result<std::string> {
+              return std::string{"stale"}; // never asked here
+            },
         };
       });
   http_options s;
