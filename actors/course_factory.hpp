@@ -54,7 +54,13 @@ using course_factory_actor = caf::typed_actor<
                     idempotency_key>::with<course_accepted>,
     // Starts the failed step of a course again: a generation (status generation_failed) or a
     // distribution (distribution_failed). Errors: not_found, conflict (nothing to retry).
-    caf::replies_to<retry_atom, std::string>::with<course_accepted>>;
+    caf::replies_to<retry_atom, std::string>::with<course_accepted>,
+    // The three above for a request made with an API token: its name (last) becomes the `actor`
+    // of the events the request causes.
+    caf::replies_to<create_atom, course_request, std::string, std::string>::with<course_accepted>,
+    caf::replies_to<create_atom, course_request, std::string, idempotency_key,
+                    std::string>::with<course_accepted>,
+    caf::replies_to<retry_atom, std::string, std::string>::with<course_accepted>>;
 
 /// Tunables of CourseFactory.
 struct course_factory_settings {

@@ -68,7 +68,7 @@ caf::expected<verify_report> walk(SQLite::Database& db) {
   int64_t expected = 1;
   while (st.executeStep()) {
     auto e = read_event_row(st);
-    auto stored = st.getColumn(11).getString();
+    auto stored = st.getColumn(12).getString();
     if (e.seq > expected)
       return broken(r, expected,
                     "seq " + std::to_string(expected)
@@ -181,6 +181,8 @@ std::string canonical_event_text(const event& e) {
   append_field(out, e.correlation_id);
   append_field(out, e.causation_id);
   append_field(out, e.data);
+  if (!e.actor.empty()) // since schema 7; empty for every older event, whose text stays the same
+    append_field(out, e.actor);
   return out;
 }
 
