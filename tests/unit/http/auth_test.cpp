@@ -159,7 +159,9 @@ BOOST_FIXTURE_TEST_CASE(the_server_refuses_admits_and_names_the_actor, testkit::
   BOOST_TEST(completed->actor == "test-admin"); // follows the request's generation.started
   auto events = admin.Get(("/v1/courses/" + id + "/events").c_str());
   BOOST_REQUIRE(events);
-  for (const auto& e : json::parse(events->body)["events"]) BOOST_TEST(e["actor"] == "test-admin");
+  auto page = json::parse(events->body); // kept: a range-for over a temporary's member dangles
+  BOOST_TEST(page["events"].size() >= 2u);
+  for (const auto& e : page["events"]) BOOST_TEST(e["actor"] == "test-admin");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
