@@ -152,10 +152,10 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
 // Commits started for a new course (remembering `key` with it) and starts generating.
 void start_course(factory_pointer self, const context& ctx, course_request req,
                   std::string correlation, std::optional<idempotency_key> key,
-                  caf::typed_response_promise<course_accepted> rp) {
+                  caf::typed_response_promise<course_accepted> rp, const std::string& actor) {
   auto course_id = make_uuid_v7();
   // The first event of a course: caused by the request, whose correlation id stands for it.
-  std::vector<event> events{make_event(event_origin{course_id, 1, correlation, correlation},
+  std::vector<event> events{make_event(event_origin{course_id, 1, correlation, correlation, actor},
                                        generation_started_data{req, 1})};
   auto on_commit = [=](std::vector<event>& committed) mutable {
     if (key)
@@ -186,7 +186,8 @@ void start_course(factory_pointer self, const context& ctx, course_request req,
 }
 
 caf::result<course_accepted> create(factory_pointer self, const context& ctx, course_request req,
-                                    std::string correlation, std::optional<idempotency_key> key) {
+                                    std::string correlation, std::optional<idempotency_key> key,
+                                    std::string actor) {
   if (auto errs = validate(req); !errs.empty())
     return make_error(errc::invalid_argument, errs.front().field + " " + errs.front().message);
   if (correlation.empty())
@@ -200,7 +201,7 @@ caf::result<course_accepted> create(factory_pointer self, const context& ctx, co
                                             + " generations are running; try again shortly");
   auto rp = self->make_response_promise<course_accepted>();
   if (!key) {
-    start_course(self, ctx, std::move(req), std::move(correlation), std::nullopt, rp);
+    start_course(self, ctx, std::move(req), std::move(correlation), std::nullopt, rp, actor);
     return rp;
   }
   self->state.keys_in_flight.insert(key->key);
@@ -210,7 +211,7 @@ caf::result<course_accepted> create(factory_pointer self, const context& ctx, co
       .then(
           [=](const idempotency_record& r) mutable {
             if (!r.found)
-              return start_course(self, ctx, req, correlation, key, rp);
+              return start_course(self, ctx, req, correlation, key, rp, actor);
             self->state.keys_in_flight.erase(key->key);
             if (r.fingerprint != key->fingerprint) {
               rp.deliver(make_error(errc::duplicate,
@@ -229,10 +230,12 @@ caf::result<course_accepted> create(factory_pointer self, const context& ctx, co
 }
 
 // Starts generation attempt `attempt` of a course whose last attempt failed. With `rp`, it
-// answers the caller (a user's retry); without, it is a scheduled retry.
+// answers the caller (a user's retry, made with API token `actor`); without, it is a scheduled
+// retry, which follows from the request that created the course (and names its actor).
 void restart_generation(factory_pointer self, const context& ctx, const course_summary& c,
                         int32_t attempt, int32_t first,
-                        std::optional<caf::typed_response_promise<course_accepted>> rp) {
+                        std::optional<caf::typed_response_promise<course_accepted>> rp,
+                        const std::string& actor = {}) {
   event_query q{event_types::generation_started, c.id, 0, 1};
   self->request(ctx.log, ctx.settings.log_timeout, query_atom::value, q)
       .then(
@@ -252,9 +255,9 @@ void restart_generation(factory_pointer self, const context& ctx, const course_s
             }
             const auto& origin = page.events.front();
             auto req = first_started->request;
-            auto started =
-                make_event(event_origin{c.id, c.version + 1, origin.correlation_id, origin.id},
-                           generation_started_data{req, attempt});
+            auto started = make_event(event_origin{c.id, c.version + 1, origin.correlation_id,
+                                                   origin.id, rp ? actor : origin.actor},
+                                      generation_started_data{req, attempt});
             self->request(ctx.log, ctx.settings.log_timeout, append_atom::value,
                           std::vector<event>{started})
                 .then(
@@ -276,21 +279,21 @@ void restart_generation(factory_pointer self, const context& ctx, const course_s
 }
 
 caf::result<course_accepted> retry(factory_pointer self, const context& ctx,
-                                   const std::string& course_id) {
+                                   const std::string& course_id, const std::string& actor) {
   auto rp = self->make_response_promise<course_accepted>();
   self->request(ctx.log, ctx.settings.log_timeout, summary_atom::value, course_id)
       .then(
           [=](const course_summary& c) mutable {
             if (c.status == course_status::generation_failed)
-              return restart_generation(self, ctx, c, c.attempt + 1, c.attempt + 1, rp);
+              return restart_generation(self, ctx, c, c.attempt + 1, c.attempt + 1, rp, actor);
             if (c.status != course_status::distribution_failed) {
               rp.deliver(make_error(errc::conflict, "nothing to retry: the course is " + c.status));
               return;
             }
             // Caused by the user's request (no event), with a new correlation.
-            auto req =
-                distribution_request(ctx, event_origin{c.id, c.version + 1, make_uuid_v7(), ""},
-                                     c.distribution_attempt + 1);
+            auto req = distribution_request(
+                ctx, event_origin{c.id, c.version + 1, make_uuid_v7(), "", actor},
+                c.distribution_attempt + 1);
             self->request(ctx.log, ctx.settings.log_timeout, append_atom::value,
                           std::vector<event>{req})
                 .then(
@@ -392,12 +395,22 @@ factory_impl::behavior_type course_factory(factory_pointer self, context ctx) {
   self->delayed_send(self, ctx.settings.sweep_interval, sweep_atom::value);
   return {
       [=](create_atom, course_request& req, std::string& corr) {
-        return create(self, ctx, std::move(req), std::move(corr), std::nullopt);
+        return create(self, ctx, std::move(req), std::move(corr), std::nullopt, {});
       },
       [=](create_atom, course_request& req, std::string& corr, idempotency_key& key) {
-        return create(self, ctx, std::move(req), std::move(corr), std::move(key));
+        return create(self, ctx, std::move(req), std::move(corr), std::move(key), {});
       },
-      [=](retry_atom, const std::string& course_id) { return retry(self, ctx, course_id); },
+      [=](retry_atom, const std::string& course_id) { return retry(self, ctx, course_id, {}); },
+      [=](create_atom, course_request& req, std::string& corr, std::string& actor) {
+        return create(self, ctx, std::move(req), std::move(corr), std::nullopt, std::move(actor));
+      },
+      [=](create_atom, course_request& req, std::string& corr, idempotency_key& key,
+          std::string& actor) {
+        return create(self, ctx, std::move(req), std::move(corr), std::move(key), std::move(actor));
+      },
+      [=](retry_atom, const std::string& course_id, const std::string& actor) {
+        return retry(self, ctx, course_id, actor);
+      },
       [=](result_atom, remote_generation& g) { return on_remote_result(self, ctx, std::move(g)); },
       [=](resume_atom, const std::string& course_id, int32_t attempt, int32_t first) {
         resume(self, ctx, course_id, attempt, first);

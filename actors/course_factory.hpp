@@ -76,6 +76,12 @@ using course_factory_actor = caf::typed_actor<
     // Starts the failed step of a course again: a generation (status generation_failed) or a
     // distribution (distribution_failed). Errors: not_found, conflict (nothing to retry).
     caf::replies_to<retry_atom, std::string>::with<course_accepted>,
+    // The three above for a request made with an API token: its name (last) becomes the `actor`
+    // of the events the request causes.
+    caf::replies_to<create_atom, course_request, std::string, std::string>::with<course_accepted>,
+    caf::replies_to<create_atom, course_request, std::string, idempotency_key,
+                    std::string>::with<course_accepted>,
+    caf::replies_to<retry_atom, std::string, std::string>::with<course_accepted>,
     // Records a worker's result (generation.mode = redis) as a local generation's: completed, or
     // failed (retried per the retry policy with a new job). Answers "recorded" once committed,
     // or "stale" when the course does not wait for that job (a late or repeated result; nothing

@@ -9,6 +9,7 @@
 #include "app/pay_command.hpp"
 #include "app/serve.hpp"
 #include "app/worker_command.hpp"
+#include "app/token_command.hpp"
 #include "config/settings.hpp"
 #include "domain/catalogue.hpp"
 
@@ -24,6 +25,7 @@ constexpr const char* usage =
     "  verify     check the audit trail of a log: coursefactory verify --db FILE\n"
     "  backup     copy a log consistently while it runs: coursefactory backup --db FILE TARGET\n"
     "  rebuild    rebuild the course read model from the log: coursefactory rebuild --db FILE\n"
+    "  token      create, list or revoke API tokens (coursefactory token --help)\n"
     "  catalogue  print the event catalogue as Markdown (docs/events.md)\n"
     "  config     print the documented default config file (config/coursefactory.ini)\n"
     "  worker     run generation jobs from Redis (coursefactory worker --help)\n";
@@ -44,6 +46,7 @@ int run_command(std::vector<std::string> args, sigset_t stop_signals) {
       {"backup", run_backup_command},
       {"rebuild", run_rebuild_command},
       {"worker", [&](const auto& a) { return run_worker_command(a, stop_signals); }},
+      {"token", run_token_command},
       {"catalogue",
        [](const auto&) {
          std::cout << catalogue_markdown();

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/token_command.hpp"
 #include "config/settings.hpp"
 #include "util/crypto.hpp"
 #include "util/errc.hpp"
@@ -19,11 +20,12 @@ namespace {
 
 constexpr const char* pay_usage =
     "usage: coursefactory pay COURSE_ID [--url http://127.0.0.1:8080] [--fail REASON]\n"
-    "                         [--config FILE] [--stripe-webhook-secret S]\n\n"
+    "                         [--token TOKEN] [--config FILE] [--stripe-webhook-secret S]\n\n"
     "Sends the running service a signed Stripe webhook that completes (or, with --fail, fails)\n"
     "the course's pending payment, for local installs without a Stripe account. The secret is\n"
     "found as the service finds it (flag, COURSEFACTORY_STRIPE_WEBHOOK_SECRET, config file,\n"
-    "payment.stripe_webhook_secret_file).\n";
+    "payment.stripe_webhook_secret_file). The course is read with --token (courses:read), by\n"
+    "default the admin token the service wrote next to that file.\n";
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -75,11 +77,13 @@ int run_pay_command(const std::vector<std::string>& args) {
     return args.empty() ? 2 : 0;
   }
   auto course_id = args[0];
-  std::string url = "http://127.0.0.1:8080", fail_reason;
+  std::string url = "http://127.0.0.1:8080", fail_reason, token;
   std::vector<std::string> rest;
   for (size_t i = 1; i < args.size(); ++i) {
     if ((args[i] == "--url" || args[i] == "--fail") && i + 1 < args.size())
       (args[i] == "--url" ? url : fail_reason) = args[i + 1], ++i;
+    else if (args[i] == "--token" && i + 1 < args.size())
+      token = args[++i];
     else
       rest.push_back(args[i]);
   }
@@ -97,8 +101,13 @@ int run_pay_command(const std::vector<std::string>& args) {
     }
     secret = std::move(*from_file);
   }
+  if (token.empty()) // without one, the GET below says 401 and why
+    if (auto admin = load_or_create_secret(admin_token_file(cmd->s), false))
+      token = std::move(*admin);
   httplib::Client cli{url};
   cli.set_connection_timeout(5);
+  if (!token.empty())
+    cli.set_bearer_token_auth(token);
   auto course = cli.Get(("/v1/courses/" + course_id).c_str());
   if (!course) {
     std::cerr << "coursefactory pay: cannot reach " << url << "\n";

@@ -20,6 +20,7 @@
 #include "actors/event_log.hpp"
 #include "actors/payment.hpp"
 #include "actors/type_ids.hpp"
+#include "app/token_command.hpp"
 #include "channels/channel.hpp"
 #include "channels/webhook_channel.hpp"
 #include "content/generator.hpp"
@@ -62,6 +63,7 @@ struct service_inputs {
   settings s;
   std::string webhook_secret;
   std::unique_ptr<sqlite_event_store> store;
+  std::shared_ptr<sqlite_token_store> tokens;
 };
 
 /// The payment webhook secret and the opened log for settings `given`. Errors are said in log lines
@@ -97,6 +99,16 @@ caf::expected<service_inputs> build_inputs(settings given, int& rc) {
     return store.error();
   }
   in.store = std::move(*store);
+  // The API tokens; on the first start an admin token, in a file next to the webhook secret's.
+  auto tokens = sqlite_token_store::open(s.db);
+  auto token_file = admin_token_file(s);
+  auto err = tokens ? ensure_admin_token(**tokens, token_file) : tokens.error();
+  if (err) {
+    log_event(log_level::error, "main", "cannot set up the API tokens",
+              {{"file", token_file}, {"error", error_context(err)}});
+    return err;
+  }
+  in.tokens = std::move(*tokens);
   rc = 0;
   return in;
 }
@@ -198,8 +210,10 @@ void spawn_distribution_for(caf::actor_system& sys, service_actors& a, const set
 int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& in,
                sigset_t signals) {
   const auto& s = in.s;
-  http_server server{
-      sys, {a.factory, a.log, a.payment, a.bus, a.bus_in}, http_options_of(s), in.webhook_secret};
+  http_server server{sys,
+                     {a.factory, a.log, a.payment, a.bus, a.bus_in, in.tokens},
+                     http_options_of(s),
+                     in.webhook_secret};
   int port = server.bind();
   if (port < 0) {
     log_event(log_level::error, "main", "cannot listen", {{"host", s.host}, {"port", s.port}});

@@ -81,19 +81,23 @@ int main(int argc, char** argv) {
   int clients = 8;
   double seconds = 10;
   std::string secret;
+  std::string token;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     if (k == "--port")
       port = std::stoi(argv[i + 1]);
     else if (k == "--secret")
       secret = argv[i + 1];
+    else if (k == "--token")
+      token = argv[i + 1];
     else if (k == "--clients")
       clients = std::stoi(argv[i + 1]);
     else if (k == "--seconds")
       seconds = std::stod(argv[i + 1]);
   }
-  if (port == 0 || secret.empty()) {
-    std::cerr << "usage: lifecycle_bench --port P --secret WHSEC [--clients C] [--seconds S]\n";
+  if (port == 0 || secret.empty() || token.empty()) {
+    std::cerr << "usage: lifecycle_bench --port P --secret WHSEC --token TOKEN [--clients C] "
+                 "[--seconds S]\n";
     return 2;
   }
   // The stream starts after the log's head now, so no event of ours can slip past it.
@@ -109,6 +113,7 @@ int main(int argc, char** argv) {
   std::atomic<bool> done{false};
   std::atomic<bool> streaming{false};
   httplib::Client sse{"127.0.0.1", port};
+  sse.set_bearer_token_auth(token.c_str());
   sse.set_read_timeout(std::chrono::seconds{60});
   std::thread reader{[&] {
     std::string buffer;
@@ -145,6 +150,7 @@ int main(int argc, char** argv) {
     workers.emplace_back([&] {
       httplib::Client cli{"127.0.0.1", port};
       cli.set_keep_alive(true);
+      cli.set_bearer_token_auth(token.c_str());
       while (clock_type::now() < end) {
         auto t0 = clock_type::now();
         auto deadline = t0 + std::chrono::seconds{30};

@@ -84,17 +84,22 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a 
 yes_no() { if awk "BEGIN { exit !($1) }"; then echo "**yes**"; else echo "**no**"; fi; }
 now_ns() { date +%s%N; }
 
-# Starts `coursefactory serve` (extra flags in "$@") on a free port; sets srv_pid and srv_port.
+# Starts `coursefactory serve` (extra flags in "$@") on a free port; sets srv_pid, srv_port and
+# srv_token (the admin token a service with a new database writes next to its secret file).
 start_service() {
   local out=$work/serve.$RANDOM.out
   # One wrk or bench client stands for many users: no per-client rate limit here.
-  "$bin/coursefactory" serve --port 0 --stripe-webhook-secret whsec_bench --http-rate-limit-per-s 0 "$@" >"$out" 2>&1 &
+  "$bin/coursefactory" serve --port 0 --stripe-webhook-secret whsec_bench --http-rate-limit-per-s 0 \
+    --stripe-webhook-secret-file "$work/var/stripe-webhook-secret" "$@" >"$out" 2>&1 &
   srv_pid=$!
   pids+=("$srv_pid")
   srv_port=""
   for _ in $(seq 300); do
     srv_port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$out" | grep -o '[0-9]*$' || true)
-    [[ -n $srv_port ]] && return 0
+    if [[ -n $srv_port ]]; then
+      srv_token=$(cat "$work/var/admin-token")
+      return 0
+    fi
     sleep 0.02
   done
   say "the service did not start: $(cat "$out")"
@@ -153,7 +158,7 @@ if [[ -z $ONLY ]]; then
       for who in svc bare; do
         port=$svc_port
         [[ $who == bare ]] && port=$bare_port
-        out=$(wrk -t2 -c"$c" -d"$WRK_DURATION" --latency -s bench/post_course.lua \
+        out=$(CF_TOKEN=$srv_token wrk -t2 -c"$c" -d"$WRK_DURATION" --latency -s bench/post_course.lua \
           "http://127.0.0.1:$port/v1/courses")
         rps[$who$c]+=" $(awk '/Requests\/sec/ {print $2}' <<<"$out")"
         p50[$who$c]+=" $(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
@@ -177,7 +182,8 @@ if [[ -z $ONLY ]]; then
     local db=$1 out=$work/startup.out t0 t_listen="" t_health="" port=""
     t0=$(now_ns)
     "$bin/coursefactory" serve --port 0 --db "$db" --site-dir "$work/site" \
-      --stripe-webhook-secret whsec_bench >"$out" 2>&1 &
+      --stripe-webhook-secret whsec_bench --stripe-webhook-secret-file "$work/var/secret" \
+      >"$out" 2>&1 &
     local pid=$!
     pids+=("$pid")
     for _ in $(seq 5000); do
@@ -217,7 +223,7 @@ if [[ -z $ONLY ]]; then
   declare -A life
   start_service --db "$work/life.db" --site-dir "$work/life-site"
   for run in $(seq "$RUNS"); do
-    out=$("$bin/lifecycle_bench" --port "$srv_port" --secret whsec_bench \
+    out=$("$bin/lifecycle_bench" --port "$srv_port" --secret whsec_bench --token "$srv_token" \
       --clients "$LIFECYCLE_CLIENTS" --seconds "$LIFECYCLE_SECONDS" || true)
     life[rate]+=" $(field lifecycles_per_s "$out")"
     life[p50]+=" $(field p50_ms "$out")"

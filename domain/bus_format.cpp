@@ -24,7 +24,9 @@ std::string platform_envelope(const event& e) {
                      {"payload", payload},
                      {"timestamp", format_time(e.time_us)},
                      {"correlation_id", e.correlation_id}};
-  if (payload.is_object() && payload.contains("user_id") && payload["user_id"].is_string())
+  if (!e.actor.empty()) // the API token whose request caused it
+    env["actor_id"] = e.actor;
+  else if (payload.is_object() && payload.contains("user_id") && payload["user_id"].is_string())
     env["actor_id"] = payload["user_id"];
   return env.dump();
 }

@@ -25,7 +25,8 @@ bool parse_bus_envelope(const std::string& name, bus_envelope& out);
 std::vector<std::pair<std::string, std::string>> bus_fields(const event& e, bus_envelope format);
 
 /// The platform envelope of `e` as JSON text: source "coursefactory", target null, payload the
-/// event's data, timestamp RFC 3339 (ISO 8601) UTC, actor_id the data's user_id when it has one.
+/// event's data, timestamp RFC 3339 (ISO 8601) UTC, actor_id the event's actor (the API token
+/// whose request caused it) or else the data's user_id when it has one.
 std::string platform_envelope(const event& e);
 
 } // namespace cf

@@ -25,6 +25,7 @@ event build(const char* type, const char* source, const event_origin& o, const j
   e.schema_version = find_event_type(type)->schema_version;
   e.correlation_id = o.correlation_id;
   e.causation_id = o.causation_id;
+  e.actor = o.actor;
   e.data = data.dump();
   return e;
 }
@@ -70,7 +71,7 @@ bool is_channel_report(const json& c) {
 } // namespace
 
 event_origin follows(const event& cause) {
-  return {cause.subject, cause.subject_version + 1, cause.correlation_id, cause.id};
+  return {cause.subject, cause.subject_version + 1, cause.correlation_id, cause.id, cause.actor};
 }
 
 // --- course.generation.* -------------------------------------------------------------------

@@ -30,10 +30,11 @@ struct event_origin {
   int64_t expected_version = 0; ///< The subject version the append must get; 0: set later.
   std::string correlation_id;   ///< Everything one request caused shares it.
   std::string causation_id;     ///< The event (or request) that caused this one.
+  std::string actor = {};       ///< The API token whose request caused it; empty: none.
 };
 
 /// The origin of an event that committed event `cause` leads to: the same course at its next
-/// version, the same correlation, `cause` as the cause.
+/// version, the same correlation and actor, `cause` as the cause.
 event_origin follows(const event& cause);
 
 // One data struct per type, a builder (`make_event`, overloaded on the struct) and a reader.

@@ -14,7 +14,7 @@ bool event::operator==(const event& o) const {
   return seq == o.seq && id == o.id && source == o.source && type == o.type && subject == o.subject
          && subject_version == o.subject_version && time_us == o.time_us
          && schema_version == o.schema_version && correlation_id == o.correlation_id
-         && causation_id == o.causation_id && data == o.data;
+         && causation_id == o.causation_id && data == o.data && actor == o.actor;
 }
 
 namespace {
@@ -74,6 +74,8 @@ nlohmann::json envelope(const event& e) {
   };
   if (!e.causation_id.empty())
     j["causationid"] = e.causation_id;
+  if (!e.actor.empty())
+    j["actor"] = e.actor;
   return j;
 }
 
@@ -135,6 +137,7 @@ caf::expected<event> from_cloudevent(const nlohmann::json& j) {
     e.schema_version = static_cast<int32_t>(*schema_version);
     e.correlation_id = j.value("correlationid", "");
     e.causation_id = j.value("causationid", "");
+    e.actor = j.value("actor", "");
   } catch (const nlohmann::json::exception& ex) {
     return bad(std::string{"malformed CloudEvent: "} + ex.what());
   }

@@ -27,6 +27,7 @@ struct event {
   std::string correlation_id;  ///< Ties together everything one request caused.
   std::string causation_id;    ///< The id of the event (or request) that caused this one.
   std::string data;            ///< The payload as a JSON object, serialized.
+  std::string actor = {};      ///< The API token whose request caused it (its name); may be empty.
 
   bool operator==(const event& other) const;
   bool operator!=(const event& other) const { return !(*this == other); }
@@ -35,8 +36,8 @@ struct event {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
   return f(caf::meta::type_name("cf.event"), x.seq, x.id, x.source, x.type, x.subject,
-           x.subject_version, x.time_us, x.schema_version, x.correlation_id, x.causation_id,
-           x.data);
+           x.subject_version, x.time_us, x.schema_version, x.correlation_id, x.causation_id, x.data,
+           x.actor);
 }
 
 /// A filter over the log. Empty strings match everything.
@@ -101,7 +102,7 @@ bool is_valid_type_pattern(const std::string& pattern);
 bool type_matches(const std::string& pattern, const std::string& type);
 
 /// The event as a CloudEvents 1.0 structured-mode JSON object. Extension attributes: `seq`,
-/// `subjectversion`, `schemaversion`, `correlationid`, `causationid`.
+/// `subjectversion`, `schemaversion`, `correlationid`, `causationid`, and `actor` when known.
 nlohmann::json to_cloudevent(const event& e);
 
 /// The same, serialized, with the stored `data` text spliced in rather than parsed and

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/course_state.hpp"
+#include "http/auth.hpp"
 #include "http/problem.hpp"
 #include "util/crypto.hpp"
 #include "util/uuid.hpp"
@@ -111,14 +112,14 @@ void post_course(const route_context& ctx, const httplib::Request& req, httplib:
                            "Idempotency-Key must be 1-255 printable characters without spaces");
     // The fingerprint is over the parsed body, so formatting and key order do not matter.
     idempotency_key k{key, sha256_hex(body.dump())};
-    accepted =
-        ask<course_accepted>(ctx, ctx.actors.factory, create_atom::value, request, correlation, k);
+    accepted = ask<course_accepted>(ctx, ctx.actors.factory, create_atom::value, request,
+                                    correlation, k, request_actor());
     if (!accepted && is(accepted.error(), errc::duplicate))
       return write_problem(res, 422, "idempotency_key_reused",
                            "this Idempotency-Key was used with a different request body");
   } else {
-    accepted =
-        ask<course_accepted>(ctx, ctx.actors.factory, create_atom::value, request, correlation);
+    accepted = ask<course_accepted>(ctx, ctx.actors.factory, create_atom::value, request,
+                                    correlation, request_actor());
   }
   if (!accepted)
     return fail(ctx, res, accepted.error());
@@ -130,8 +131,8 @@ void post_course(const route_context& ctx, const httplib::Request& req, httplib:
 }
 
 void retry_course(const route_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto accepted =
-      ask<course_accepted>(ctx, ctx.actors.factory, retry_atom::value, req.matches[1].str());
+  auto accepted = ask<course_accepted>(ctx, ctx.actors.factory, retry_atom::value,
+                                       req.matches[1].str(), request_actor());
   if (!accepted)
     return fail(ctx, res, accepted.error());
   res.set_header("Location", "/v1/courses/" + accepted->course_id);

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <thread>
 
+#include "http/auth.hpp"
 #include "http/event_stream.hpp"
 #include "http/guarded_server.hpp"
 #include "http/problem.hpp"
@@ -57,6 +58,7 @@ struct http_server::impl {
   std::atomic<int> listen_fd{-1};
   std::unique_ptr<event_streams> streams;
   std::unique_ptr<rate_limiter> limiter;
+  std::unique_ptr<token_cache> tokens;
   // httplib's stop() does nothing before its listen loop runs: a stop that comes earlier (a
   // SIGTERM right after start) is remembered here and honoured by run().
   std::atomic<bool> stopping{false};
@@ -68,6 +70,7 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const http_
     : impl_(std::make_unique<impl>(s)) {
   auto& p = *impl_;
   p.cfg = s;
+  p.tokens = std::make_unique<token_cache>(actors.tokens);
   p.ctx = route_context{&sys, std::move(actors), std::chrono::milliseconds{s.request_timeout_ms},
                         std::move(webhook_secret), s.stripe_tolerance_s};
   auto& srv = p.srv;
@@ -123,6 +126,8 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const http_
   srv.set_pre_routing_handler([&p](const httplib::Request& req, httplib::Response& res) {
     auto now = std::chrono::steady_clock::now();
     request_started() = now;
+    if (!admit(*p.tokens, req, res)) // 401/403 before anything else (http/auth.hpp)
+      return httplib::Server::HandlerResponse::Handled;
     std::chrono::milliseconds wait{0};
     if (req.method == "POST" && !p.limiter->allow(req.remote_addr, now, wait)) {
       auto seconds = std::max<int64_t>(1, (wait.count() + 999) / 1000);

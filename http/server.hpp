@@ -12,6 +12,7 @@
 #include "actors/course_factory.hpp"
 #include "actors/event_log.hpp"
 #include "actors/payment.hpp"
+#include "domain/api_token.hpp"
 
 namespace cf {
 
@@ -22,6 +23,7 @@ struct http_actors {
   payment_actor payment;
   std::shared_ptr<const bus_relay_status> bus;      ///< null: no bus configured.
   std::shared_ptr<const bus_inbound_status> bus_in; ///< null: no bus configured.
+  std::shared_ptr<token_source> tokens; ///< The API tokens (http/auth.hpp); null: none is valid.
 };
 
 /// How the HTTP front listens and protects itself (app/ fills it from the service's settings).

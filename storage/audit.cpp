@@ -26,8 +26,13 @@ constexpr int32_t first_hashed_schema = 3;
 constexpr int busy_timeout_ms = 2000;
 
 constexpr const char* user_version_sql = "PRAGMA user_version";
-const std::string walk_sql =
-    std::string{"SELECT "} + event_columns + ", hash FROM events ORDER BY seq";
+// The first schema version whose events have an actor (migration 7). verify reads older files
+// too (a backup taken before migrating).
+constexpr int32_t first_actor_schema = 7;
+std::string walk_sql(int32_t version) {
+  return std::string{"SELECT "} + (version >= first_actor_schema ? event_columns : event_columns_v6)
+         + ", hash FROM events ORDER BY seq";
+}
 constexpr const char* counter_sql = "SELECT seq FROM sqlite_sequence WHERE name = 'events'";
 
 caf::error from_exception(const SQLite::Exception& ex) {
@@ -64,11 +69,12 @@ caf::expected<verify_report> walk(SQLite::Database& db) {
                           + std::to_string(sqlite_event_store::schema_version));
   verify_report r;
   std::unordered_map<std::string, int64_t> subject_versions;
-  SQLite::Statement st{db, walk_sql};
+  SQLite::Statement st{db, walk_sql(version)};
+  int hash_column = st.getColumnCount() - 1;
   int64_t expected = 1;
   while (st.executeStep()) {
     auto e = read_event_row(st);
-    auto stored = st.getColumn(11).getString();
+    auto stored = st.getColumn(hash_column).getString();
     if (e.seq > expected)
       return broken(r, expected,
                     "seq " + std::to_string(expected)
@@ -181,6 +187,8 @@ std::string canonical_event_text(const event& e) {
   append_field(out, e.correlation_id);
   append_field(out, e.causation_id);
   append_field(out, e.data);
+  if (!e.actor.empty()) // since schema 7; empty for every older event, whose text stays the same
+    append_field(out, e.actor);
   return out;
 }
 

@@ -13,6 +13,7 @@ namespace cf {
 
 /// The canonical text of a stored event: every column except `hash`, in the order seq, id, source,
 /// type, subject, subject_version, time_us, schema_version, correlation_id, causation_id, data,
+/// then actor only when it is not empty (so events stored before schema 7 keep their text),
 /// each written as a netstring "<byte length>:<text>," (integers as decimal text). Byte-exact and
 /// unambiguous, whatever bytes the strings hold.
 std::string canonical_event_text(const event& e);

@@ -96,6 +96,18 @@ const char* const migrations[] = {
     CREATE INDEX courses_to_pay ON courses(id)
       WHERE status = 'generated' AND dry_run = 0 AND amount_cents > 0;
   )sql",
+    // 7: API tokens (storage/token_store.hpp), stored as hashes only; each event names the token
+    // whose request caused it (empty for events stored before, and for those no request caused).
+    R"sql(
+    CREATE TABLE tokens(
+      name TEXT PRIMARY KEY,
+      hash TEXT NOT NULL UNIQUE,
+      scopes TEXT NOT NULL,
+      created_us INTEGER NOT NULL,
+      expires_us INTEGER NOT NULL,
+      revoked_us INTEGER NOT NULL) WITHOUT ROWID;
+    ALTER TABLE events ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+  )sql",
 };
 constexpr int32_t migration_count = sizeof(migrations) / sizeof(migrations[0]);
 static_assert(migration_count == sqlite_event_store::schema_version);
@@ -103,7 +115,7 @@ static_assert(migration_count == sqlite_event_store::schema_version);
 // Migration 3's part in C++ (SQL cannot hash): chains the rows already stored, in seq order.
 // It can only vouch for them from now on: whatever happened to them before is taken as it is.
 void backfill_hashes(SQLite::Database& db) {
-  SQLite::Statement select{db, std::string{"SELECT "} + event_columns
+  SQLite::Statement select{db, std::string{"SELECT "} + event_columns_v6
                                    + " FROM events WHERE seq > ? ORDER BY seq LIMIT 500"};
   SQLite::Statement update{db, set_hash_sql};
   std::string prev;
@@ -160,6 +172,22 @@ caf::error back_up_before_migrating(SQLite::Database& db, int32_t from, int32_t 
 } // namespace
 
 caf::error migrate(SQLite::Database& db) { return migrate(db, sqlite_event_store::schema_version); }
+
+caf::error open_migrated(const std::string& path, int busy_timeout_ms,
+                         std::unique_ptr<SQLite::Database>& out) {
+  if (path != ":memory:") {
+    auto parent = std::filesystem::path{path}.parent_path();
+    if (!parent.empty())
+      std::filesystem::create_directories(parent);
+  }
+  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                               busy_timeout_ms);
+  db->exec("PRAGMA journal_mode = WAL");
+  if (auto err = migrate(*db))
+    return err;
+  out = std::move(db);
+  return {};
+}
 
 caf::error migrate(SQLite::Database& db, int32_t target) {
   if (target < 0 || target > migration_count)

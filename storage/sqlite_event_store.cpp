@@ -69,19 +69,13 @@ sqlite_event_store::~sqlite_event_store() = default;
 caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(const std::string& path,
                                                                             durability d) {
   try {
-    if (path != ":memory:") {
-      auto parent = std::filesystem::path{path}.parent_path();
-      if (!parent.empty())
-        std::filesystem::create_directories(parent);
-    }
-    SQLite::Database db{path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy_timeout_ms};
-    db.exec("PRAGMA journal_mode = WAL");
     // The statements are prepared only once the schema is current.
-    if (auto err = migrate(db))
+    std::unique_ptr<SQLite::Database> db;
+    if (auto err = open_migrated(path, busy_timeout_ms, db))
       return err;
-    if (auto err = check_event_versions(db)) // never start on events this build cannot read
+    if (auto err = check_event_versions(*db)) // never start on events this build cannot read
       return err;
-    auto p = std::make_unique<impl>(std::move(db));
+    auto p = std::make_unique<impl>(std::move(*db));
     p->db.exec(d == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     if (path != ":memory:") {
       p->checkpointer = std::make_unique<wal_checkpointer>(path, d == durability::full);

@@ -43,7 +43,7 @@ struct append_request {
 class sqlite_event_store {
 public:
   /// The schema version this build creates and reads (PRAGMA user_version).
-  static constexpr int32_t schema_version = 6;
+  static constexpr int32_t schema_version = 7;
 
   /// Opens or creates the database at `path` (":memory:" works too), creating parent folders,
   /// and migrates it to `schema_version`. Before migrating a file database of an older schema it

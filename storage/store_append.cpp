@@ -297,6 +297,7 @@ int64_t sqlite_event_store::impl::insert_row(const event& e, const std::string& 
   st.bind(9, e.causation_id);
   st.bind(10, e.data);
   st.bind(11, hash);
+  st.bind(12, e.actor);
   st.exec();
   return db.getLastInsertRowid();
 }

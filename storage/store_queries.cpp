@@ -69,6 +69,8 @@ event read_event_row(SQLite::Statement& st) {
   e.correlation_id = st.getColumn(8).getString();
   e.causation_id = st.getColumn(9).getString();
   e.data = st.getColumn(10).getString();
+  if (st.getColumnCount() > 11 && std::string{st.getColumnName(11)} == "actor")
+    e.actor = st.getColumn(11).getString();
   return e;
 }
 

@@ -75,24 +75,38 @@ caf::expected<std::string> load_or_create_secret(const std::string& path, bool c
     return make_error(
         std::filesystem::exists(path, ec) ? errc::storage_unavailable : errc::not_found,
         "cannot read " + path + " (is the service running with the same settings?)");
+  auto random = random_hex(24);
+  if (!random)
+    return random.error();
+  auto secret = "whsec_" + *random;
+  if (auto err = create_private_file(path, secret + "\n"))
+    return err;
+  return secret;
+}
+
+caf::expected<std::string> random_hex(size_t bytes) {
+  std::ifstream urandom{"/dev/urandom", std::ios::binary};
+  std::string buf(bytes, '\0');
+  if (!urandom.read(buf.data(), static_cast<std::streamsize>(bytes)))
+    return make_error(errc::storage_unavailable, "cannot read /dev/urandom");
+  return to_hex(reinterpret_cast<const unsigned char*>(buf.data()), bytes);
+}
+
+caf::error create_private_file(const std::string& path, const std::string& content) {
   auto parent = std::filesystem::path{path}.parent_path();
+  std::error_code ec;
   if (!parent.empty())
     std::filesystem::create_directories(parent, ec); // a failure shows in open() below
-  std::ifstream urandom{"/dev/urandom", std::ios::binary};
-  unsigned char bytes[24];
-  if (!urandom.read(reinterpret_cast<char*>(bytes), sizeof(bytes)))
-    return make_error(errc::storage_unavailable, "cannot read /dev/urandom");
-  auto secret = "whsec_" + to_hex(bytes, sizeof(bytes));
   // Created readable by its owner only from the first byte on; O_EXCL: never overwrite.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return make_error(errc::storage_unavailable, "cannot create " + path);
-  auto line = secret + "\n";
-  bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  bool written =
+      ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
   ::close(fd);
   if (!written)
     return make_error(errc::storage_unavailable, "cannot write " + path);
-  return secret;
+  return {};
 }
 
 } // namespace cf

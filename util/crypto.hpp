@@ -25,4 +25,12 @@ bool equal_in_constant_time(const std::string& a, const std::string& b);
 [[nodiscard]] caf::expected<std::string> load_or_create_secret(const std::string& path,
                                                                bool create = true);
 
+/// Lower-case hex of `bytes` random bytes from /dev/urandom. Errors: storage_unavailable.
+[[nodiscard]] caf::expected<std::string> random_hex(size_t bytes);
+
+/// Creates `path` (and its folder) with `content`, readable by its owner only (mode 0600) from
+/// the first byte on; never overwrites. Errors: storage_unavailable (it exists, or cannot be
+/// created or written), with a sentence naming `path`.
+[[nodiscard]] caf::error create_private_file(const std::string& path, const std::string& content);
+
 } // namespace cf

@@ -8,7 +8,7 @@ namespace cf::store_sql {
 // The write path (store_append.cpp).
 inline constexpr const char* insert_event =
     "INSERT INTO events(id, source, type, subject, subject_version, time_us, schema_version, "
-    "correlation_id, causation_id, data, hash) VALUES(?,?,?,?,?,?,?,?,?,?,?)";
+    "correlation_id, causation_id, data, hash, actor) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)";
 inline constexpr const char* hash_before =
     "SELECT hash FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1";
 // Read once, at opening: the head of the chain.

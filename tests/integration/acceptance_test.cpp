@@ -16,6 +16,7 @@ BOOST_AUTO_TEST_SUITE(acceptance)
 BOOST_AUTO_TEST_CASE(create_course_then_generation_events_are_started_then_completed) {
   testkit::service_fixture svc;
   httplib::Client cli{"127.0.0.1", svc.start_http()};
+  cli.set_bearer_token_auth(testkit::admin_token);
   json request{{"title", "Einführung in die Buchhaltung"},
                {"description", "Doppelte Buchführung für Gründer"},
                {"language", "de"},

@@ -118,10 +118,16 @@ class Service:
         if self.proc.wait(timeout=DEADLINE_S) != 0:
             raise TestFailure("exit code %d after SIGTERM" % self.proc.returncode)
 
+    def auth(self):
+        """The Authorization header with the admin token the service's first start wrote."""
+        with open(self.work + "/admin-token") as f:
+            return {"Authorization": "Bearer " + f.read().strip()}
+
     def get(self, path):
         with self.lock:
             port = self.port
-        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=10) as r:
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), headers=self.auth())
+        with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())
 
     def post_course(self, title):
@@ -134,7 +140,7 @@ class Service:
         body = json.dumps({"title": title, "language": "en", "audiences": ["Teams"],
                            "lesson_count": 1, "user_id": "bus-test"}).encode()
         req = urllib.request.Request("http://127.0.0.1:%d/v1/courses" % port, data=body,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **self.auth()})
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
                 return r.status == 202

@@ -143,6 +143,11 @@ class Service:
         with self.lock:
             return self.port
 
+    def auth(self):
+        """The Authorization header with the admin token the service's first start wrote."""
+        with open(self.work + "/admin-token") as f:
+            return {"Authorization": "Bearer " + f.read().strip()}
+
     def tail(self, lines=60):
         text = []
         for path in self.outputs:
@@ -171,7 +176,8 @@ class Client:
                 continue
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             try:
-                conn.request(method, path, body=body, headers=headers or {})
+                conn.request(method, path, body=body,
+                             headers={**self.service.auth(), **(headers or {})})
                 res = conn.getresponse()
                 data = res.read()
                 if res.status not in retry_status:

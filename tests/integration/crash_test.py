@@ -234,6 +234,7 @@ class Crash:
         500), and every course it answered 202 must be in the log after a restart."""
         port, stop, lock = self.service.current_port(), threading.Event(), threading.Lock()
         accepted, wrong = [], []
+        auth = self.service.auth()
 
         def post(i):
             n = 0
@@ -245,7 +246,7 @@ class Crash:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 try:
                     conn.request("POST", "/v1/courses", body=body,
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", **auth})
                     res = conn.getresponse()
                     data = res.read()
                     with lock:

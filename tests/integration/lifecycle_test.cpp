@@ -39,7 +39,9 @@ struct client {
   int port;
   httplib::Client cli;
   explicit client(testkit::service_fixture& s)
-      : svc(s), port(s.start_http()), cli("127.0.0.1", port) {}
+      : svc(s), port(s.start_http()), cli("127.0.0.1", port) {
+    cli.set_bearer_token_auth(testkit::admin_token);
+  }
 
   std::string create(const json& body) {
     auto res = cli.Post("/v1/courses", body.dump(), "application/json");
@@ -252,6 +254,7 @@ BOOST_AUTO_TEST_CASE(idempotency_keys_same_body_other_body_and_concurrent_twins)
   httplib::Headers twin_key{{"Idempotency-Key", "order-twins"}};
   auto post = [&] {
     httplib::Client cli{"127.0.0.1", c.port};
+    cli.set_bearer_token_auth(testkit::admin_token);
     auto res = cli.Post("/v1/courses", twin_key, body, "application/json");
     if (!res)
       BOOST_TEST_MESSAGE("twin failed: " << httplib::to_string(res.error()));

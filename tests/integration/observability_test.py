@@ -54,11 +54,17 @@ class Service:
             fail("exit code %d after SIGTERM" % rc)
 
 
-def post_course(port, title):
+def auth(work):
+    """The Authorization header with the admin token the service's first start wrote."""
+    with open(os.path.join(work, "admin-token")) as f:
+        return {"Authorization": "Bearer " + f.read().strip()}
+
+
+def post_course(port, title, work):
     body = json.dumps({"title": title, "language": "en", "audiences": ["Ops"],
                        "lesson_count": 1, "user_id": "obs"}).encode()
     req = urllib.request.Request("http://127.0.0.1:%d/v1/courses" % port, data=body,
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", **auth(work)})
     with urllib.request.urlopen(req, timeout=PATIENCE_S) as res:
         if res.status != 202:
             fail("POST /v1/courses answered %d" % res.status)
@@ -77,17 +83,18 @@ def read_lines(proc, n, deadline):
     return lines
 
 
-def scrape(port):
-    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=PATIENCE_S) as res:
+def scrape(port, work):
+    req = urllib.request.Request("http://127.0.0.1:%d/metrics" % port, headers=auth(work))
+    with urllib.request.urlopen(req, timeout=PATIENCE_S) as res:
         return res.headers["Content-Type"], res.read().decode()
 
 
-def check_metrics(port):
+def check_metrics(port, work):
     # Consumers store a checkpoint that needed no effect of its own a moment later (~200 ms):
     # scrape until they have caught up.
     deadline = time.monotonic() + PATIENCE_S
     while True:
-        ctype, text = scrape(port)
+        ctype, text = scrape(port, work)
         lagging = [line for line in text.splitlines()
                    if line.startswith("coursefactory_subscriber_lag_events{")
                    and not line.endswith(" 0")]
@@ -142,14 +149,15 @@ def main():
         env = dict(os.environ, NODE_PATH="/usr/share/nodejs")
         client = subprocess.Popen(
             ["node", os.path.join(HERE, "eventsource_client.js"),
-             "http://127.0.0.1:%d/v1/events/stream?after=0" % port, "8"],
+             "http://127.0.0.1:%d/v1/events/stream?after=0" % port, "8",
+             auth(work)["Authorization"]],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         deadline = time.monotonic() + 60
-        first = post_course(port, "Observed before the restart")
+        first = post_course(port, "Observed before the restart", work)
         got = read_lines(client, 4, deadline)
         svc.stop()  # ends the stream; the client reconnects with Last-Event-ID: 4
         svc.start()
-        second = post_course(port, "Observed after the restart")
+        second = post_course(port, "Observed after the restart", work)
         got += read_lines(client, 4, deadline)
         if client.wait(timeout=PATIENCE_S) != 0:
             fail("the EventSource client did not finish")
@@ -158,7 +166,7 @@ def main():
             fail("message ids %s, expected 1..8 once each" % ids)
         if [m["subject"] for m in got] != [first] * 4 + [second] * 4:
             fail("subjects out of order: %s" % got)
-        n = check_metrics(port)
+        n = check_metrics(port, work)
         svc.stop()
         print("observability: ok: EventSource resumed over a restart (ids 1..8), "
               "/metrics parsed by prometheus_client (%d families)" % n)

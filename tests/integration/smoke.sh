@@ -28,9 +28,12 @@ help=$("$bin" serve --help) # not piped into grep -q: an early exit would SIGPIP
 pid=$!
 port=$(await_port "$dir/out" "$pid") || fail "the service exited early or did not report its port"
 base="http://127.0.0.1:$port"
+# The admin token the first start wrote next to the webhook secret, as the README uses it.
+TOKEN=$(cat "$dir/var/admin-token")
+auth=(-H "Authorization: Bearer $TOKEN")
 
 body='{"title":"Sauerteig backen","language":"de","audiences":["Hobbybäcker"],"lesson_count":2,"user_id":"smoke"}'
-code=$(curl -s -o "$dir/created" -w '%{http_code}' -H 'Content-Type: application/json' -d "$body" "$base/v1/courses")
+code=$(curl -s "${auth[@]}" -o "$dir/created" -w '%{http_code}' -H 'Content-Type: application/json' -d "$body" "$base/v1/courses")
 [[ $code == 202 ]] || fail "POST /v1/courses answered $code: $(cat "$dir/created")"
 id=$(grep -o '"course_id":"[^"]*"' "$dir/created" | cut -d'"' -f4)
 [[ -n $id ]] || fail "no course_id in $(cat "$dir/created")"
@@ -39,14 +42,14 @@ id=$(grep -o '"course_id":"[^"]*"' "$dir/created" | cut -d'"' -f4)
 await_status() {
   local course=""
   for _ in $(seq 300); do
-    course=$(curl -s "$base/v1/courses/$1")
+    course=$(curl -s "${auth[@]}" "$base/v1/courses/$1")
     [[ $course == *"\"status\":\"$2\""* ]] && { echo "$course"; return 0; }
     sleep 0.1
   done
   fail "course $1 did not reach $2: $course"
 }
 event_types() {
-  curl -s "$base/v1/courses/$1/events" | grep -o '"type":"course[^"]*"' | cut -d'"' -f4 | tr '\n' ' '
+  curl -s "${auth[@]}" "$base/v1/courses/$1/events" | grep -o '"type":"course[^"]*"' | cut -d'"' -f4 | tr '\n' ' '
 }
 
 course=$(await_status "$id" published)
@@ -56,14 +59,14 @@ page=$(echo "$course" | grep -o '"url":"[^"]*"' | cut -d'"' -f4)
 curl -sf "$page" | grep -q "Sauerteig backen" || fail "published page $page not served"
 
 body='{"title":"Buchhaltung","language":"de","audiences":["Gründer"],"lesson_count":1,"user_id":"smoke","price":{"amount_cents":4900,"currency":"EUR"}}'
-id=$(curl -s -H 'Content-Type: application/json' -d "$body" "$base/v1/courses" | grep -o '"course_id":"[^"]*"' | cut -d'"' -f4)
+id=$(curl -s "${auth[@]}" -H 'Content-Type: application/json' -d "$body" "$base/v1/courses" | grep -o '"course_id":"[^"]*"' | cut -d'"' -f4)
 await_status "$id" awaiting_payment >/dev/null
 "$bin" pay "$id" --url "$base" --stripe-webhook-secret-file "$dir/var/secret" >"$dir/pay" 2>&1 || fail "pay: $(cat "$dir/pay")"
 await_status "$id" published >/dev/null
 types=$(event_types "$id")
 [[ $types == "course.generation.started course.generation.completed course.payment.required course.payment.completed course.distribution.requested course.distribution.completed " ]] || fail "priced course events: $types"
 
-code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{"title":1}' "$base/v1/courses")
+code=$(curl -s "${auth[@]}" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{"title":1}' "$base/v1/courses")
 [[ $code == 422 ]] || fail "bad input answered $code, not 422"
 
 kill -TERM "$pid"

@@ -202,20 +202,27 @@ course_factory_actor fake_course_factory::spawn(caf::actor_system& sys) const {
     return course_accepted{"course-" + std::to_string(seen->size()), "generating",
                            static_cast<int64_t>(seen->size()), false};
   };
+  auto retried = [fail](const std::string& id) -> caf::result<course_accepted> {
+    if (*fail)
+      return *fail;
+    return course_accepted{id, "generating", 0, false};
+  };
   return sys.spawn([=]() -> course_factory_actor::behavior_type {
     return {
         [=](create_atom, const course_request& req, const std::string&) { return accept(req); },
         [=](create_atom, const course_request& req, const std::string&, const idempotency_key&) {
           return accept(req);
         },
-        [=](retry_atom, const std::string& id) -> caf::result<course_accepted> {
-          if (*fail)
-            return *fail;
-          return course_accepted{id, "generating", 0, false};
+        [=](retry_atom, const std::string& id) { return retried(id); },
+        [=](create_atom, const course_request& req, const std::string&, const std::string&) {
+          return accept(req);
         },
         [=](result_atom, const remote_generation&) -> caf::result<std::string> {
           return make_error(errc::internal, "the fake CourseFactory takes no worker results");
         },
+        [=](create_atom, const course_request& req, const std::string&, const idempotency_key&,
+            const std::string&) { return accept(req); },
+        [=](retry_atom, const std::string& id, const std::string&) { return retried(id); },
     };
   });
 }

@@ -21,6 +21,7 @@
 #include "http/server.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "tests/testkit/sync.hpp"
+#include "tests/testkit/tokens.hpp"
 #include "util/errc.hpp"
 
 namespace cf::testkit {
@@ -64,7 +65,8 @@ public:
   const std::string& site_dir() const { return site_dir_; }
   const std::string& webhook_secret() const { return options_.webhook_secret; }
 
-  /// Starts the HTTP front on 127.0.0.1 and an ephemeral port; returns the port.
+  /// Starts the HTTP front on 127.0.0.1 and an ephemeral port; returns the port. It accepts the
+  /// bearer token testkit::admin_token (tests/testkit/tokens.hpp).
   int start_http(http_options s = {});
 
   /// Sends a request and waits for the reply or error (up to `patience`).

@@ -23,6 +23,23 @@ course_request rust_course() {
   return r;
 }
 
+// CourseFactory over a fake log, with a generator that fails twice and a retry budget of two
+// attempts: a course rests in generation_failed after its first round.
+struct failing_twice {
+  testkit::fake_event_log log;
+  std::shared_ptr<testkit::scripted_generator> gen = std::make_shared<testkit::scripted_generator>(
+      std::vector<caf::error>{make_error(errc::generator_transient, "down"),
+                              make_error(errc::generator_transient, "down")});
+  course_factory_actor factory;
+
+  explicit failing_twice(testkit::actor_fixture& f) {
+    course_factory_settings fs;
+    fs.retry.initial_delay = 10ms;
+    fs.retry.max_attempts = 2;
+    factory = f.keep(spawn_course_factory(f.sys(), f.keep(log.spawn(f.sys())), gen, fs));
+  }
+};
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(course_factory, testkit::actor_fixture)
@@ -243,15 +260,35 @@ BOOST_AUTO_TEST_CASE(a_restart_between_retries_keeps_the_retry_budget) {
   BOOST_TEST(gen->calls() == 3);
 }
 
+// The API token that made a request (its name) is the actor of the events it causes; a user's
+// retry names its own actor, a scheduled retry the creator's.
+BOOST_AUTO_TEST_CASE(requests_with_a_token_name_their_actor_on_their_events) {
+  failing_twice t{*this};
+  auto& log = t.log;
+  auto factory = t.factory;
+  auto req = rust_course();
+  req.dry_run = true;
+  auto accepted =
+      call<course_accepted>(factory, create_atom::value, req, "", std::string{"creator"});
+  BOOST_REQUIRE(accepted);
+  advance(100ms); // the first attempt fails, the scheduled retry fails for good
+  auto again = call<course_accepted>(factory, retry_atom::value, accepted->course_id,
+                                     std::string{"operator"});
+  BOOST_REQUIRE(again);
+  std::vector<std::string> actors;
+  for (const auto& e : *log.events) actors.push_back(e.type + " " + e.actor);
+  std::vector<std::string> expected{
+      "course.generation.started creator",  "course.generation.failed creator",
+      "course.generation.started creator",  "course.generation.failed creator",
+      "course.generation.started operator", "course.generation.completed operator"};
+  BOOST_TEST(actors == expected, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(exhausted_retries_rest_in_generation_failed_and_retry_restarts) {
-  testkit::fake_event_log log;
-  auto gen = std::make_shared<testkit::scripted_generator>(
-      std::vector<caf::error>{make_error(errc::generator_transient, "down"),
-                              make_error(errc::generator_transient, "down")});
-  course_factory_settings fs;
-  fs.retry.initial_delay = 10ms;
-  fs.retry.max_attempts = 2;
-  auto factory = keep(spawn_course_factory(sys(), keep(log.spawn(sys())), gen, fs));
+  failing_twice t{*this};
+  auto& log = t.log;
+  auto& gen = t.gen;
+  auto factory = t.factory;
   auto req = rust_course();
   req.dry_run = true;
   auto accepted = call<course_accepted>(factory, create_atom::value, req, "");

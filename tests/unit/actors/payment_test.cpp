@@ -26,7 +26,9 @@ struct payment_fixture : testkit::service_fixture {
   int port = start_http();
   httplib::Client cli{"127.0.0.1", port};
 
-  explicit payment_fixture(testkit::service_options o = {}) : testkit::service_fixture(o) {}
+  explicit payment_fixture(testkit::service_options o = {}) : testkit::service_fixture(o) {
+    cli.set_bearer_token_auth(testkit::admin_token);
+  }
 
   int64_t head() { return *call<int64_t>(log(), head_atom::value); }
 

@@ -123,7 +123,7 @@ std::vector<event> fixture_events() {
   sql << in.rdbuf();
   SQLite::Database db{":memory:", SQLite::OPEN_READWRITE};
   db.exec(sql.str());
-  SQLite::Statement st{db, std::string{"SELECT "} + event_columns + " FROM events ORDER BY seq"};
+  SQLite::Statement st{db, std::string{"SELECT "} + event_columns_v6 + " FROM events ORDER BY seq"};
   std::vector<event> out;
   while (st.executeStep()) out.push_back(read_event_row(st)); // as the store reads rows
   return out;

@@ -36,6 +36,7 @@ struct stream_result {
 stream_result read_stream(int port, const std::string& path, httplib::Headers headers,
                           std::function<bool(const stream_result&)> enough) {
   httplib::Client cli{"127.0.0.1", port};
+  cli.set_bearer_token_auth(testkit::admin_token);
   cli.set_read_timeout(testkit::patience);
   stream_result out;
   std::string buffer;
@@ -138,6 +139,7 @@ BOOST_AUTO_TEST_CASE(bad_cursor_bad_type_and_too_many_streams) {
   s.stream_heartbeat_ms = 50;
   auto port = svc.start_http(s);
   httplib::Client cli{"127.0.0.1", port};
+  cli.set_bearer_token_auth(testkit::admin_token);
   auto bad_id = cli.Get("/v1/events/stream", {{"Last-Event-ID", "x1"}});
   BOOST_REQUIRE(bad_id);
   BOOST_TEST(bad_id->status == 400);

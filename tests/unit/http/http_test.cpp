@@ -91,7 +91,10 @@ struct http_fixture : testkit::service_fixture {
   int port = start_http(patient());
   httplib::Client cli{"127.0.0.1", port};
 
-  http_fixture() { cli.set_read_timeout(testkit::patience); }
+  http_fixture() {
+    cli.set_read_timeout(testkit::patience);
+    cli.set_bearer_token_auth(testkit::admin_token);
+  }
 
   int64_t head() { return *call<int64_t>(log(), head_atom::value); }
 
@@ -331,6 +334,12 @@ BOOST_AUTO_TEST_CASE(an_actor_that_never_answers_gets_a_504_at_the_deadline) {
               return hold();
             },
             [=](retry_atom, const std::string&) { return hold(); },
+            [=](create_atom, const course_request&, const std::string&, const std::string&) {
+              return hold();
+            },
+            [=](create_atom, const course_request&, const std::string&, const idempotency_key&,
+                const std::string&) { return hold(); },
+            [=](retry_atom, const std::string&, const std::string&) { return hold(); },
             [](result_atom, const remote_generation&) -> caf::result<std::string> {
               return std::string{"stale"}; // never asked here
             },
@@ -340,13 +349,15 @@ BOOST_AUTO_TEST_CASE(an_actor_that_never_answers_gets_a_504_at_the_deadline) {
   s.host = "127.0.0.1";
   s.port = 0;
   s.request_timeout_ms = 300;
-  http_server server{sys(), http_actors{silent, log(), payment(), nullptr, nullptr}, s,
-                     "whsec_test"};
+  http_server server{
+      sys(), http_actors{silent, log(), payment(), nullptr, nullptr, testkit::admin_tokens()}, s,
+      "whsec_test"};
   int silent_port = server.bind();
   BOOST_REQUIRE(silent_port > 0);
   std::thread serving{[&] { server.run(); }};
   httplib::Client c{"127.0.0.1", silent_port};
   c.set_read_timeout(testkit::patience);
+  c.set_bearer_token_auth(testkit::admin_token);
   auto t0 = std::chrono::steady_clock::now();
   auto res = c.Post("/v1/courses", course_body().dump(), "application/json");
   auto waited =

@@ -85,6 +85,7 @@ BOOST_AUTO_TEST_CASE(writes_beyond_the_client_rate_get_429_and_write_nothing) {
   s.rate_limit_per_s = 0.01;
   s.rate_limit_burst = 2;
   httplib::Client cli{"127.0.0.1", svc.start_http(s)};
+  cli.set_bearer_token_auth(testkit::admin_token);
   BOOST_TEST(cli.Post("/v1/courses", body, "application/json")->status == 202);
   BOOST_TEST(cli.Post("/v1/courses", body, "application/json")->status == 202);
   auto refused = cli.Post("/v1/courses", body, "application/json");
@@ -115,6 +116,7 @@ BOOST_AUTO_TEST_CASE(new_courses_beyond_the_generations_in_flight_get_429) {
   http_options s;
   s.rate_limit_per_s = 0;
   httplib::Client cli{"127.0.0.1", svc.start_http(s)};
+  cli.set_bearer_token_auth(testkit::admin_token);
   std::vector<std::string> accepted;
   for (int i = 0; i < 2; ++i) {
     auto res = cli.Post("/v1/courses", body, "application/json");

@@ -202,7 +202,8 @@ BOOST_AUTO_TEST_CASE(migration_from_schema_2_backfills_the_same_hashes) {
   append_five();
   auto before = hashes();
   tamper(
-      "ALTER TABLE events DROP COLUMN hash; DROP TABLE checkpoints; "
+      "ALTER TABLE events DROP COLUMN hash; ALTER TABLE events DROP COLUMN actor; "
+      "DROP TABLE tokens; DROP TABLE checkpoints; "
       "DROP INDEX events_by_schema; DROP INDEX courses_to_pay; PRAGMA user_version = 2;");
   {
     auto old = verify_log(path);

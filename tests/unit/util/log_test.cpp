@@ -211,6 +211,8 @@ BOOST_AUTO_TEST_CASE(service_logs_failed_publication_as_json) {
                                 dir.file("site"),
                                 "--stripe-webhook-secret",
                                 "whsec_test",
+                                "--stripe-webhook-secret-file", // its folder gets admin-token
+                                dir.file("secret"),
                                 "--distribution-channels",
                                 "webhook",
                                 "--distribution-webhook-urls",
@@ -249,6 +251,7 @@ BOOST_AUTO_TEST_CASE(service_logs_failed_publication_as_json) {
   std::vector<json> failures;
   if (port > 0) {
     httplib::Client cli{"127.0.0.1", port};
+    cli.set_bearer_token_auth(slurp(dir.file("admin-token")).substr(0, 67)); // "cf_" + 64 hex
     json body{{"title", "Logging course"},
               {"language", "en"},
               {"audiences", {"ops"}},
