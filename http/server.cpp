@@ -110,6 +110,14 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const http_
   if (s.rate_limit_per_s <= 0)
     for (auto& b : budgets.of) b.rate_per_s = 0;
   p.limiter = std::make_unique<route_rate_limits>(budgets);
+  // A client that asks before sending its body (Expect: 100-continue) hears a refusal at once.
+  // (httplib writes that answer without a Content-Length of its own.)
+  srv.set_expect_100_continue_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!refuse_beyond_limits(req, res))
+      return 100;
+    res.set_header("Content-Length", std::to_string(res.body.size()));
+    return res.status;
+  });
   srv.set_pre_routing_handler([&p](const httplib::Request& req, httplib::Response& res) {
     auto now = std::chrono::steady_clock::now();
     request_started() = now;

@@ -252,6 +252,10 @@ def main():
                                                    "Transfer-Encoding: chunked\r\n")
                    + b"%x\r\n%s\r\n0\r\n\r\n" % (len(gz), gz), [], 415,
                    "unsupported_content_encoding", figures)
+        # Asked first (Expect: 100-continue): refused before the body is sent, no 100 first.
+        check_bomb(svc, "100 MB announced with Expect: 100-continue",
+                   post_head("Content-Length: %d\r\nExpect: 100-continue\r\n" % (100 << 20)),
+                   [], 413, "payload_too_large", figures)
         check_bomb(svc, "chunked 100 MB to an unknown path",
                    b"POST /nowhere HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
                    chunked(100 << 20), 413, "payload_too_large", figures)
