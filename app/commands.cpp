@@ -1,6 +1,8 @@
 // The command table of the coursefactory binary.
 #include "app/commands.hpp"
 
+#include <sys/stat.h>
+
 #include <functional>
 #include <iostream>
 #include <map>
@@ -58,6 +60,9 @@ int run_command(std::vector<std::string> args, sigset_t stop_signals) {
          return 0;
        }},
   };
+  // Everything the service creates is its own: the database with its -wal and -shm, secrets,
+  // tokens, backups and folders (mode 0600 / 0700), whatever umask the caller had.
+  ::umask(077);
   auto command = args[0];
   args.erase(args.begin());
   auto it = commands.find(command);

@@ -107,6 +107,19 @@ std::string resolve_program(const std::string& prog) {
   return {};
 }
 
+/// The environment the program runs with: only what a program needs to run (PATH, HOME, the
+/// locale, TMPDIR, TZ), taken from the service's own; never the rest, which holds secrets
+/// (COURSEFACTORY_STRIPE_WEBHOOK_SECRET and the like).
+std::vector<std::string> clean_environment() {
+  std::vector<std::string> env;
+  for (const char* name : {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ"})
+    if (const char* v = std::getenv(name))
+      env.push_back(std::string{name} + "=" + v);
+  if (!std::getenv("PATH"))
+    env.emplace_back("PATH=/usr/local/bin:/usr/bin:/bin");
+  return env;
+}
+
 /// In the forked child: moves `fd` to a descriptor >= 3 so that dup2 onto 0-2 cannot clobber it.
 int lift(int fd) { return fd >= 3 ? fd : ::fcntl(fd, F_DUPFD_CLOEXEC, 3); }
 
@@ -153,6 +166,10 @@ private:
     std::vector<char*> args;
     for (const auto& a : argv_) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    auto env = clean_environment(); // made before fork: the child only calls exec
+    std::vector<char*> envp;
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
     fd_guard in_r, in_w, out_r, out_w, err_r, err_w, exec_r, exec_w;
     if (!make_pipe(in_r, in_w) || !make_pipe(out_r, out_w) || !make_pipe(err_r, err_w)
         || !make_pipe(exec_r, exec_w))
@@ -161,7 +178,8 @@ private:
     if (pid < 0)
       return transient("cannot fork: " + errno_text(errno));
     if (pid == 0)
-      exec_child(path.c_str(), args.data(), in_r.get(), out_w.get(), err_w.get(), exec_w.get());
+      exec_child(path.c_str(), args.data(), envp.data(), in_r.get(), out_w.get(), err_w.get(),
+                 exec_w.get());
     in_r.reset();
     out_w.reset();
     err_w.reset();
@@ -275,8 +293,8 @@ private:
   }
 
   /// Runs in the forked child: only async-signal-safe calls. Never returns.
-  [[noreturn]] static void exec_child(const char* path, char* const* args, int in, int out, int err,
-                                      int exec_w) {
+  [[noreturn]] static void exec_child(const char* path, char* const* args, char* const* envp,
+                                      int in, int out, int err, int exec_w) {
     ::setpgid(0, 0);
     sigset_t none;
     sigemptyset(&none);
@@ -292,7 +310,7 @@ private:
 #ifdef CLOSE_RANGE_CLOEXEC
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC); // Do not hand the service's sockets on.
 #endif
-    ::execve(path, args, environ);
+    ::execve(path, args, envp);
     fail(exec_w);
   }
 

@@ -22,15 +22,66 @@ bool is_currency(const std::string& s) {
          && std::isupper(static_cast<unsigned char>(s[2]));
 }
 
-// Control characters (including NUL) have no place in one-line fields.
-bool has_control(const std::string& s) {
-  for (unsigned char c : s)
-    if (c < 0x20 || c == 0x7f)
-      return true;
-  return false;
+// The code points of a UTF-8 string; false when it is not valid UTF-8 (overlong forms,
+// surrogates and values beyond U+10FFFF included).
+bool decode_utf8(const std::string& s, std::vector<char32_t>& out) {
+  out.clear();
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 9;
+    if (n == 9 || i + n >= s.size())
+      return false;
+    char32_t cp = n == 0 ? c : c & (0x3F >> n);
+    for (size_t k = 1; k <= n; ++k) {
+      auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80)
+        return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    static constexpr char32_t least[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    out.push_back(cp);
+    i += n + 1;
+  }
+  return true;
 }
 
-bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+// Control characters: C0 (NUL included), DEL and C1.
+bool is_control(char32_t c) { return c < 0x20 || (c >= 0x7f && c <= 0x9f); }
+
+// Bidi embeddings, overrides and isolates: they reorder the text around them when shown.
+bool is_bidi_control(char32_t c) {
+  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+// Spaces and characters that show nothing (zero-width, joiners, marks, the BOM).
+bool is_invisible(char32_t c) {
+  return c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0xA0 || c == 0xAD || c == 0x034F
+         || c == 0x061C || c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200F) || c == 0x2028
+         || c == 0x2029 || c == 0x202F || c == 0x205F || (c >= 0x2060 && c <= 0x2064) || c == 0x3000
+         || c == 0xFEFF || is_bidi_control(c);
+}
+
+// What is wrong with a text field (empty when nothing): invalid UTF-8, control characters
+// (`multiline` allows line feed and tab), bidi controls, or (`visible`) no visible character.
+std::string text_problem(const std::string& s, bool multiline, bool visible) {
+  std::vector<char32_t> cps;
+  if (!decode_utf8(s, cps))
+    return "must be valid UTF-8";
+  bool seen = false;
+  for (auto c : cps) {
+    if (is_control(c) && !(multiline && (c == '\n' || c == '\t')))
+      return "must not contain control characters";
+    if (is_bidi_control(c))
+      return "must not contain bidi embeddings, overrides or isolates (U+202A-U+202E, "
+             "U+2066-U+2069)";
+    seen = seen || !is_invisible(c);
+  }
+  if (visible && !seen)
+    return "must contain a visible character";
+  return {};
+}
 
 } // namespace
 
@@ -52,24 +103,33 @@ std::vector<field_error> validate(const course_request& r) {
   if (!errs.empty())
     return errs;
   auto title_len = utf8_length(r.title);
-  if (title_len < 3 || title_len > 200 || is_blank(r.title) || has_control(r.title))
+  if (title_len < 3 || title_len > 200)
     errs.push_back({"title", "must be 3 to 200 characters"});
+  else if (auto why = text_problem(r.title, false, true); !why.empty())
+    errs.push_back({"title", why});
   if (utf8_length(r.description) > 2000)
     errs.push_back({"description", "must be at most 2000 characters"});
+  else if (auto why = text_problem(r.description, true, false); !why.empty())
+    errs.push_back({"description", why});
   if (r.language != "en" && r.language != "de")
     errs.push_back({"language", "must be \"en\" or \"de\""});
   if (r.audiences.empty() || r.audiences.size() > 20)
     errs.push_back({"audiences", "must list 1 to 20 audiences"});
   for (size_t i = 0; i < r.audiences.size(); ++i) {
     auto len = utf8_length(r.audiences[i]);
-    if (len == 0 || len > 200 || is_blank(r.audiences[i]) || has_control(r.audiences[i]))
-      errs.push_back({"audiences[" + std::to_string(i) + "]", "must be 1 to 200 characters"});
+    auto field = "audiences[" + std::to_string(i) + "]";
+    if (len == 0 || len > 200)
+      errs.push_back({field, "must be 1 to 200 characters"});
+    else if (auto why = text_problem(r.audiences[i], false, true); !why.empty())
+      errs.push_back({field, why});
   }
   if (r.lesson_count < 1 || r.lesson_count > 10)
     errs.push_back({"lesson_count", "must be 1 to 10"});
   auto user_len = utf8_length(r.user_id);
-  if (user_len < 1 || user_len > 200 || is_blank(r.user_id) || has_control(r.user_id))
+  if (user_len < 1 || user_len > 200)
     errs.push_back({"user_id", "must be 1 to 200 characters"});
+  else if (auto why = text_problem(r.user_id, false, true); !why.empty())
+    errs.push_back({"user_id", why});
   if (r.amount_cents < 0)
     errs.push_back({"price.amount_cents", "must be >= 0"});
   if (r.amount_cents > 100000000)

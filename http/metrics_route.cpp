@@ -2,6 +2,8 @@
 // Prometheus text format; and the route labels HTTP requests are counted under.
 #include <httplib.h>
 
+#include <set>
+
 #include "domain/course_state.hpp"
 #include "domain/log_stats.hpp"
 #include "http/routes.hpp"
@@ -135,8 +137,12 @@ std::string route_label(const std::string& method, const std::string& path) {
     route = "/v1/courses/{id}/" + seg[3];
   else if (!seg.empty() && seg[0] == "courses")
     route = "/courses/*";
-  return "method=\"" + (method.size() <= 7 ? method : std::string{"other"}) + "\",route=\"" + route
-         + "\"";
+  // Methods outside HTTP's own set become "other": each distinct label value is a series, and a
+  // client may send any bytes as a method.
+  static const std::set<std::string> known{"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                           "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  auto m = known.count(method) ? method : std::string{"other"};
+  return "method=\"" + escape_label_value(m) + "\",route=\"" + escape_label_value(route) + "\"";
 }
 
 void register_metrics_route(httplib::Server& srv, const route_context& ctx) {

@@ -7,6 +7,7 @@
 
 #include "actors/payment.hpp"
 #include "domain/payment_notice.hpp"
+#include "http/limits.hpp"
 #include "http/problem.hpp"
 #include "http/routes.hpp"
 #include "util/errc.hpp"
@@ -66,8 +67,8 @@ void payment_webhook(const route_context& ctx, const httplib::Request& req,
 
 void register_payment_routes(httplib::Server& srv, const route_context& ctx) {
   const auto* c = &ctx;
-  srv.Post("/v1/payments/webhook",
-           [c](const auto& req, auto& res) { payment_webhook(*c, req, res); });
+  post_bounded(srv, "/v1/payments/webhook",
+               [c](const auto& req, auto& res) { payment_webhook(*c, req, res); });
   reject_other_methods(srv, "/v1/payments/webhook", "POST");
 }
 

@@ -1,6 +1,8 @@
 // Token buckets, refilled lazily on each request.
 #include "http/rate_limit.hpp"
 
+#include <httplib.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -49,6 +51,52 @@ void rate_limiter::evict_idle(clock::time_point now) {
   std::nth_element(times.begin(), mid, times.end());
   for (auto i = buckets_.begin(); i != buckets_.end();)
     i = i->second.last <= *mid ? buckets_.erase(i) : std::next(i);
+}
+
+route_class classify_route(const std::string& method, const std::string& path) {
+  auto starts = [&](const char* prefix) { return path.rfind(prefix, 0) == 0; };
+  auto ends = [&](const std::string& suffix) {
+    return path.size() >= suffix.size()
+           && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (method == "POST") {
+    if (path == "/v1/courses")
+      return route_class::create;
+    if (path == "/v1/payments/webhook")
+      return route_class::webhook;
+    if (starts("/v1/courses/") && ends("/retry"))
+      return route_class::retry;
+    return route_class::other;
+  }
+  if (method == "GET" || method == "HEAD") {
+    if (path == "/v1/events/stream")
+      return route_class::stream;
+    if (path == "/metrics")
+      return route_class::metrics;
+    if (starts("/v1/"))
+      return route_class::read;
+  }
+  return route_class::other;
+}
+
+const char* route_class_name(route_class c) {
+  static constexpr const char* names[route_class_count] = {"create",  "retry",   "read", "stream",
+                                                           "metrics", "webhook", "other"};
+  return names[static_cast<size_t>(c)];
+}
+
+std::string client_address(const httplib::Request& req) { return req.remote_addr; }
+
+route_rate_limits::route_rate_limits(const rate_budgets& b, client_key_fn key)
+    : key_(std::move(key)) {
+  for (size_t i = 0; i < route_class_count; ++i)
+    limiters_[i] = std::make_unique<rate_limiter>(b.of[i].rate_per_s, b.of[i].burst);
+}
+
+bool route_rate_limits::allow(const httplib::Request& req, rate_limiter::clock::time_point now,
+                              std::chrono::milliseconds& retry_after, route_class& cls) {
+  cls = classify_route(req.method, req.path);
+  return limiters_[static_cast<size_t>(cls)]->allow(key_(req), now, retry_after);
 }
 
 size_t rate_limiter::clients() const {

@@ -8,6 +8,7 @@
 
 #include "domain/course_state.hpp"
 #include "http/auth.hpp"
+#include "http/limits.hpp"
 #include "http/problem.hpp"
 #include "util/crypto.hpp"
 #include "util/uuid.hpp"
@@ -43,7 +44,7 @@ void reject_other_methods(httplib::Server& srv, const std::string& pattern,
   if (allow.find("GET") == std::string::npos)
     srv.Get(pattern, handler);
   if (allow.find("POST") == std::string::npos)
-    srv.Post(pattern, handler);
+    post_bounded(srv, pattern, handler);
   srv.Put(pattern, handler);
   srv.Delete(pattern, handler);
   srv.Patch(pattern, handler);
@@ -56,15 +57,9 @@ int64_t int_param(const httplib::Request& req, const char* name, int64_t fallbac
                   int64_t hi, std::vector<field_error>& errs) {
   if (!req.has_param(name))
     return fallback;
-  auto v = req.get_param_value(name);
-  bool digits = !v.empty() && v.size() <= 19;
-  for (size_t i = 0; i < v.size(); ++i)
-    digits = digits && (std::isdigit(static_cast<unsigned char>(v[i])) || (i == 0 && v[i] == '-'));
-  if (digits && v != "-") {
-    auto n = std::stoll(v);
-    if (n >= lo && n <= hi)
-      return n;
-  }
+  int64_t n = 0;
+  if (parse_decimal(req.get_param_value(name), n) && n >= lo && n <= hi)
+    return n;
   errs.push_back(
       {name, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi)});
   return fallback;
@@ -72,7 +67,7 @@ int64_t int_param(const httplib::Request& req, const char* name, int64_t fallbac
 
 // A usable header value: 1-max printable ASCII characters without spaces, or empty.
 std::string token_header(const httplib::Request& req, const char* name, size_t max) {
-  auto id = req.get_header_value(name);
+  auto id = whole_header_value(req, name);
   if (id.empty() || id.size() > max)
     return {};
   for (unsigned char c : id)
@@ -157,6 +152,8 @@ void list_courses(const route_context& ctx, const httplib::Request& req, httplib
   q.limit = static_cast<int32_t>(int_param(req, "limit", 50, 1, 500, errs));
   q.status = req.get_param_value("status");
   q.after = req.get_param_value("after");
+  if (!q.after.empty() && !is_cursor_id(q.after))
+    errs.push_back({"after", "must be a course id (the previous page's next_after)"});
   if (!q.status.empty() && !is_known_status(q.status))
     errs.push_back({"status", "unknown status " + q.status});
   if (!errs.empty())
@@ -221,12 +218,13 @@ void health(const route_context& ctx, const httplib::Request&, httplib::Response
 void register_course_routes(httplib::Server& srv, const route_context& ctx) {
   const auto* c = &ctx;
   const std::string course = "/v1/courses/([0-9A-Za-z-]{1,64})";
-  srv.Post("/v1/courses", [c](const auto& req, auto& res) { post_course(*c, req, res); });
+  post_bounded(srv, "/v1/courses", [c](const auto& req, auto& res) { post_course(*c, req, res); });
   srv.Get("/v1/courses", [c](const auto& req, auto& res) { list_courses(*c, req, res); });
   srv.Get(course, [c](const auto& req, auto& res) { get_course(*c, req, res); });
   srv.Get(course + "/events",
           [c](const auto& req, auto& res) { list_events(*c, req, res, req.matches[1].str()); });
-  srv.Post(course + "/retry", [c](const auto& req, auto& res) { retry_course(*c, req, res); });
+  post_bounded(srv, course + "/retry",
+               [c](const auto& req, auto& res) { retry_course(*c, req, res); });
   srv.Get("/v1/events", [c](const auto& req, auto& res) { list_events(*c, req, res, {}); });
   srv.Get("/v1/health", [c](const auto& req, auto& res) { health(*c, req, res); });
   reject_other_methods(srv, "/v1/courses", "GET, POST");

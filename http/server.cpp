@@ -16,6 +16,7 @@
 #include "http/auth.hpp"
 #include "http/event_stream.hpp"
 #include "http/guarded_server.hpp"
+#include "http/limits.hpp"
 #include "http/problem.hpp"
 #include "http/rate_limit.hpp"
 #include "http/routes.hpp"
@@ -57,7 +58,7 @@ struct http_server::impl {
   http_options cfg;
   std::atomic<int> listen_fd{-1};
   std::unique_ptr<event_streams> streams;
-  std::unique_ptr<rate_limiter> limiter;
+  std::unique_ptr<route_rate_limits> limiter;
   std::unique_ptr<token_cache> tokens;
   // httplib's stop() does nothing before its listen loop runs: a stop that comes earlier (a
   // SIGTERM right after start) is remembered here and honoured by run().
@@ -77,6 +78,9 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const http_
   srv.set_tcp_nodelay(true); // otherwise each keep-alive response waits ~40 ms for a delayed ACK
   srv.set_keep_alive_max_count(static_cast<size_t>(s.keep_alive_max));
   srv.set_payload_max_length(static_cast<size_t>(s.max_body_bytes));
+  set_request_limits({static_cast<size_t>(s.max_body_bytes),
+                      static_cast<size_t>(s.max_header_count),
+                      static_cast<size_t>(s.max_header_bytes)});
   auto threads = static_cast<size_t>(s.threads);
   srv.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Replaces httplib's default socket options, so SO_REUSEADDR is set here; the fd is kept to
@@ -121,26 +125,47 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const http_
   register_metrics_route(srv, p.ctx);
   // Every answered request is counted by route and status, and timed (one thread handles a
   // request from routing to logging, so the start time can wait in a thread_local).
-  // Writes are rate-limited per client address (token bucket): 429 with Retry-After beyond.
-  p.limiter = std::make_unique<rate_limiter>(s.rate_limit_per_s, s.rate_limit_burst);
+  // Every route class has its own budget per client (address; http/rate_limit.hpp): 429 with
+  // Retry-After beyond. Limits on bodies and headers come first (http/limits.hpp).
+  auto budgets = s.budgets;
+  budgets[route_class::create] = {s.rate_limit_per_s, static_cast<double>(s.rate_limit_burst)};
+  if (s.rate_limit_per_s <= 0)
+    for (auto& b : budgets.of) b.rate_per_s = 0;
+  // Budgets per token (admit() ran first on this thread), per address without one.
+  p.limiter = std::make_unique<route_rate_limits>(budgets, [](const httplib::Request& req) {
+    const auto& actor = request_actor();
+    return actor.empty() ? client_address(req) : "token:" + actor;
+  });
+  // A client that asks before sending its body (Expect: 100-continue) hears a refusal at once.
+  // (httplib writes that answer without a Content-Length of its own.)
+  srv.set_expect_100_continue_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!refuse_beyond_limits(req, res))
+      return 100;
+    res.set_header("Content-Length", std::to_string(res.body.size()));
+    return res.status;
+  });
   srv.set_pre_routing_handler([&p](const httplib::Request& req, httplib::Response& res) {
     auto now = std::chrono::steady_clock::now();
     request_started() = now;
-    if (!admit(*p.tokens, req, res)) // 401/403 before anything else (http/auth.hpp)
+    if (refuse_beyond_limits(req, res)) // bodies, encodings, headers: before anything is read
+      return httplib::Server::HandlerResponse::Handled;
+    if (!admit(*p.tokens, req, res)) // 401/403 (http/auth.hpp)
       return httplib::Server::HandlerResponse::Handled;
     std::chrono::milliseconds wait{0};
-    if (req.method == "POST" && !p.limiter->allow(req.remote_addr, now, wait)) {
+    route_class cls{};
+    if (!p.limiter->allow(req, now, wait, cls)) {
       auto seconds = std::max<int64_t>(1, (wait.count() + 999) / 1000);
       res.set_header("Retry-After", std::to_string(seconds));
-      write_problem(
-          res, 429, "rate_limited",
-          "too many requests from this client; try again in " + std::to_string(seconds) + " s");
+      refuse(res, 429, "rate_limited",
+             std::string{"too many "} + route_class_name(cls)
+                 + " requests from this client; try again in " + std::to_string(seconds) + " s");
       metrics::global().http_rejected.add("rate_limit");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   srv.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    close_if_refused(req); // after the answer was written
     auto& m = metrics::global();
     m.http_requests.add(route_label(req.method, req.path) + ",status=\""
                         + std::to_string(res.status) + "\"");
@@ -166,6 +191,10 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const http_
   ss.heartbeat = std::chrono::milliseconds{s.stream_heartbeat_ms};
   p.streams = std::make_unique<event_streams>(p.ctx, ss);
   p.streams->register_routes(srv);
+  // Last: a POST no route takes still has its body read bounded before its 404.
+  post_bounded(srv, ".*", [](const httplib::Request&, httplib::Response& res) {
+    write_problem(res, 404, "not_found", "no such resource");
+  });
   std::error_code ec;
   std::filesystem::create_directories(s.site_dir, ec);
   if (!srv.set_mount_point("/courses", s.site_dir))

@@ -13,6 +13,7 @@
 #include "actors/event_log.hpp"
 #include "actors/payment.hpp"
 #include "domain/api_token.hpp"
+#include "http/rate_limit.hpp"
 
 namespace cf {
 
@@ -33,12 +34,15 @@ struct http_options {
   int32_t threads = 128;              ///< Every keep-alive connection holds one.
   int32_t keep_alive_max = 100000;    ///< Requests per keep-alive connection.
   int32_t backlog = 1024;             ///< The listen(2) backlog.
-  int64_t max_body_bytes = 64 * 1024; ///< Larger request bodies get 413.
+  int64_t max_body_bytes = 64 * 1024; ///< Larger request bodies get 413 (http/limits.hpp).
+  int32_t max_header_count = 100;     ///< More header fields get 431.
+  int32_t max_header_bytes = 16384;   ///< Header fields larger together get 431.
   int32_t request_timeout_ms = 5000;  ///< A route's wait for its actors; then 504.
   int32_t max_streams = 8;            ///< Event streams (SSE) open at once.
   int32_t stream_heartbeat_ms = 15000;
-  double rate_limit_per_s = 1000; ///< Writes per second and client (token bucket).
+  double rate_limit_per_s = 1000; ///< POST /v1/courses per second and client; 0: no limits.
   int32_t rate_limit_burst = 2000;
+  rate_budgets budgets; ///< Per route class (http/rate_limit.hpp); create is set from the above.
   std::string site_dir = "./var/site"; ///< Served at /courses/.
   int32_t stripe_tolerance_s = 300;    ///< Age a payment webhook's signature may have.
 

@@ -7,7 +7,7 @@ packages=(
   cmake g++ make pkg-config clang-format curl
   libcaf-dev libsqlitecpp-dev libsqlite3-dev libcpp-httplib-dev nlohmann-json3-dev
   libboost-test-dev libssl-dev openssl libjemalloc-dev libsimdjson-dev libhiredis-dev
-  python3 python3-prometheus-client node-eventsource
+  python3 python3-prometheus-client python3-brotli node-eventsource
   redis-server redis-tools python3-redis
   clang libclang-rt-14-dev
 )

@@ -3,12 +3,15 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "storage/detail/store_impl.hpp"
+#include "storage/detail/store_sql.hpp"
 #include "util/errc.hpp"
 #include "util/time.hpp"
 
 namespace cf {
 
 namespace {
+
+constexpr int64_t purge_interval_us = 60 * 1000000;
 
 constexpr const char* all_checkpoints_sql =
     "SELECT consumer, seq FROM checkpoints ORDER BY consumer";
@@ -40,8 +43,19 @@ void sqlite_event_store::impl::remember(const idempotency_record& r) {
   upsert_record.bind(2, r.key);
   upsert_record.bind(3, r.fingerprint);
   upsert_record.bind(4, r.response);
-  upsert_record.bind(5, r.created_us != 0 ? r.created_us : now_us());
+  auto now = now_us();
+  upsert_record.bind(5, r.created_us != 0 ? r.created_us : now);
   upsert_record.exec();
+  // Keys and provider event ids past their retention are deleted, not only ignored: without
+  // this the table would grow with every request that carried a key.
+  auto& last = last_purge_us[r.scope];
+  if (r.not_before_us > 0 && now - last >= purge_interval_us) {
+    SQLite::Statement purge{db, store_sql::purge_records};
+    purge.bind(1, r.scope);
+    purge.bind(2, r.not_before_us);
+    purge.exec();
+    last = now;
+  }
 }
 
 void sqlite_event_store::impl::store_checkpoint(const std::string& consumer, int64_t seq) {

@@ -126,8 +126,11 @@ struct sqlite_event_store::impl {
 
   idempotency_record recall(const std::string& scope, const std::string& key,
                             int64_t not_before_us);
-  /// Expired records with the same key are replaced: their retention is over.
+  /// Expired records with the same key are replaced: their retention is over. With
+  /// `r.not_before_us`, the scope's records older than that are deleted too (at most once a
+  /// minute per scope: the delete walks the scope's records).
   void remember(const idempotency_record& r);
+  std::unordered_map<std::string, int64_t> last_purge_us; ///< By scope.
   void store_checkpoint(const std::string& consumer, int64_t seq);
   int64_t stored_checkpoint(const std::string& consumer);
 };

@@ -55,6 +55,8 @@ inline constexpr const char* recall =
 inline constexpr const char* remember =
     "INSERT OR REPLACE INTO idempotency(scope, key, fingerprint, response, created_us) "
     "VALUES(?,?,?,?,?)";
+inline constexpr const char* purge_records =
+    "DELETE FROM idempotency WHERE scope = ? AND created_us < ?";
 inline constexpr const char* save_checkpoint =
     "INSERT INTO checkpoints(consumer, seq) VALUES(?, ?) "
     "ON CONFLICT(consumer) DO UPDATE SET seq = MAX(seq, excluded.seq)";

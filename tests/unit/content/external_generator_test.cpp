@@ -133,6 +133,21 @@ BOOST_FIXTURE_TEST_CASE(a_background_child_does_not_turn_success_into_a_timeout,
   BOOST_CHECK(took < cf::testkit::patience);
 }
 
+// The program gets a clean environment: what it needs to run, none of the service's secrets.
+BOOST_FIXTURE_TEST_CASE(the_program_gets_no_secrets_from_the_environment, script_dir) {
+  ::setenv("COURSEFACTORY_STRIPE_WEBHOOK_SECRET", "whsec_must_not_leak", 1);
+  ::setenv("SOME_TOKEN", "must_not_leak_either", 1);
+  auto res = run("cat >/dev/null; env >" + dir + "/env.txt; cat " + content_path);
+  ::unsetenv("COURSEFACTORY_STRIPE_WEBHOOK_SECRET");
+  ::unsetenv("SOME_TOKEN");
+  BOOST_REQUIRE(res);
+  auto env = read_file(dir + "/env.txt");
+  BOOST_TEST_INFO("environment: " << env);
+  BOOST_CHECK(env.find("PATH=") != std::string::npos);
+  BOOST_CHECK(env.find("COURSEFACTORY_") == std::string::npos);
+  BOOST_CHECK(env.find("must_not_leak") == std::string::npos);
+}
+
 BOOST_FIXTURE_TEST_CASE(runs_directly_without_shell_in_argv, script_dir) {
   auto path = script("direct.sh", "cat >/dev/null; cat " + content_path);
   auto res = cf::make_external_generator({path}, 10'000)->generate(make_request());

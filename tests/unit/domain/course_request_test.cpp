@@ -127,4 +127,64 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_is_rejected_by_validate) {
   BOOST_CHECK_NO_THROW(to_json(r).dump());
 }
 
+// Text fields refuse what could hide or disguise text: control characters, bidi embeddings,
+// overrides and isolates, invalid UTF-8; a title needs a visible character.
+BOOST_AUTO_TEST_CASE(text_fields_refuse_control_bidi_invisible_and_invalid_utf8) {
+  struct text_case {
+    const char* what;
+    const char* field;
+    std::string value;
+    const char* message; // part of the expected message; nullptr: accepted
+  };
+  std::vector<text_case> cases{
+      {"NUL in the title", "title", std::string{"Rust\0basics", 11}, "control"},
+      {"tab in the title", "title", "Rust\tbasics", "control"},
+      {"DEL in the title", "title", "Rust\x7f basics", "control"},
+      {"C1 control (U+0085)", "title", "Rust \xc2\x85 basics", "control"},
+      {"escape in the description", "description", "red \x1b[31m text", "control"},
+      {"newline in the description", "description", "line one\nline two\tend", nullptr},
+      {"LRE U+202A", "title", "Rust \u202a basics", "bidi"},
+      {"RLO U+202E", "title", "Rust \u202e basics", "bidi"},
+      {"LRI U+2066", "title", "Rust \u2066 basics", "bidi"},
+      {"PDI U+2069", "title", "Rust \u2069 basics", "bidi"},
+      {"RLO in the description", "description", "harmless \u202egnp.exe", "bidi"},
+      {"zero-width spaces only", "title", "\u200b\u200b\u200b\u200b", "visible"},
+      {"BOM and joiners only", "title", "\ufeff\u200d\u2060", "visible"},
+      {"no-break spaces only", "title", "\u00a0\u00a0\u3000", "visible"},
+      {"plain spaces only", "title", "      ", "visible"},
+      {"zero-width audience", "audiences", "\u200b", "visible"},
+      {"truncated UTF-8", "title", "Rust \xc3", "UTF-8"},
+      {"overlong slash", "title", "Rust \xc0\xaf basics", "UTF-8"},
+      {"surrogate", "title", "Rust \xed\xa0\x80 basics", "UTF-8"},
+      {"beyond U+10FFFF", "title", "Rust \xf4\x90\x80\x80 basics", "UTF-8"},
+      {"stray continuation byte", "description", "caf\xa9", "UTF-8"},
+      {"a visible character among zero-width ones", "title", "\u200bRust\u200b", nullptr},
+      {"Arabic title (right to left, no controls)", "title", "\u0645\u0642\u062f\u0645\u0629",
+       nullptr},
+  };
+  for (const auto& c : cases) {
+    cf::course_request r;
+    r.title = "Rust basics";
+    r.language = "en";
+    r.audiences = {"developers"};
+    r.user_id = "u-1";
+    std::string field = c.field;
+    if (field == "title")
+      r.title = c.value;
+    else if (field == "description")
+      r.description = c.value;
+    else
+      r.audiences = {c.value};
+    auto errs = validate(r);
+    if (!c.message) {
+      BOOST_TEST(errs.empty(), c.what);
+      continue;
+    }
+    BOOST_TEST_REQUIRE(errs.size() == 1u, c.what);
+    BOOST_TEST(errs[0].field.rfind(field, 0) == 0u, c.what << ": " << errs[0].field);
+    BOOST_TEST(errs[0].message.find(c.message) != std::string::npos,
+               c.what << ": " << errs[0].message);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

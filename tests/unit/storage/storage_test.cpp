@@ -17,6 +17,7 @@
 #include "tests/testkit/service_fixture.hpp"
 #include "tests/testkit/sync.hpp"
 #include "util/errc.hpp"
+#include "util/time.hpp"
 #include "util/uuid.hpp"
 
 using namespace cf;
@@ -291,6 +292,41 @@ BOOST_AUTO_TEST_CASE(failed_append_writes_nothing) {
   bad[0].data = "{not json";
   BOOST_TEST(is(store->append(bad), errc::invalid_argument));
   BOOST_TEST(*store->count() == 1);
+}
+
+// Idempotency keys and provider event ids are compared whole (a NUL byte does not end them)
+// and deleted once their retention is over, scope by scope.
+BOOST_AUTO_TEST_CASE(remembered_keys_are_whole_and_purged_after_their_retention) {
+  auto day_us = int64_t{86400} * 1000000;
+  auto now = now_us();
+  auto remember = [&](const std::string& subject, const std::string& scope, const std::string& key,
+                      int64_t created_us, int64_t not_before_us) {
+    std::vector<cf::event> events{
+        make("course.generation.started", subject, started_data(subject))};
+    idempotency_record r{scope, key, "fp", "{}", created_us, not_before_us, false};
+    BOOST_REQUIRE(!store->append(events, &r));
+  };
+  remember("a", "stripe", "evt_old", now - 40 * day_us, 0);
+  remember("b", "courses", "key_old", now - 40 * day_us, 0);
+  remember("c", "stripe", std::string{"evt\0tail", 8}, now, 0);
+  BOOST_TEST(store->recall("stripe", "evt_old", 0)->found); // kept until a purge
+  // A new stripe record with a 30-day retention purges the stripe records older than that.
+  remember("d", "stripe", "evt_new", now, now - 30 * day_us);
+  SQLite::Database db{dir.file("sub/dir/events.db")};
+  auto rows = [&](const std::string& scope, const std::string& key) {
+    SQLite::Statement st{db, "SELECT COUNT(*) FROM idempotency WHERE scope = ? AND key = ?"};
+    st.bind(1, scope);
+    st.bind(2, key);
+    st.executeStep();
+    return st.getColumn(0).getInt();
+  };
+  BOOST_TEST(rows("stripe", "evt_old") == 0);
+  BOOST_TEST(rows("stripe", "evt_new") == 1);
+  BOOST_TEST(rows("courses", "key_old") == 1); // another scope, another retention
+  // Whole keys: the one with a NUL byte is neither its prefix nor another key.
+  BOOST_TEST(store->recall("stripe", std::string{"evt\0tail", 8}, 0)->found);
+  BOOST_TEST(!store->recall("stripe", "evt", 0)->found);
+  BOOST_TEST(!store->recall("stripe", std::string{"evt\0other", 9}, 0)->found);
 }
 
 BOOST_AUTO_TEST_CASE(read_model_follows_the_events) {
