@@ -149,6 +149,17 @@ void run_generation(factory_pointer self, const context& ctx, event started, cou
           });
 }
 
+// Idempotency keys belong to the API token that sent them (the "scoped per token"):
+// the same key from two tokens names two requests. Without a token: one shared scope.
+std::string key_scope(const std::string& actor) {
+  return actor.empty() ? std::string{"courses"} : "courses:" + actor;
+}
+
+// What keys_in_flight holds for `key` sent by `actor`.
+std::string in_flight_key(const std::string& actor, const idempotency_key& key) {
+  return key_scope(actor) + '\n' + key.key;
+}
+
 // Commits started for a new course (remembering `key` with it) and starts generating.
 void start_course(factory_pointer self, const context& ctx, course_request req,
                   std::string correlation, std::optional<idempotency_key> key,
@@ -159,13 +170,13 @@ void start_course(factory_pointer self, const context& ctx, course_request req,
                                        generation_started_data{req, 1})};
   auto on_commit = [=](std::vector<event>& committed) mutable {
     if (key)
-      self->state.keys_in_flight.erase(key->key);
+      self->state.keys_in_flight.erase(in_flight_key(actor, *key));
     rp.deliver(course_accepted{course_id, course_status::generating, committed.front().seq});
     run_generation(self, ctx, std::move(committed.front()), req, 1, 1);
   };
   auto on_error = [=](caf::error& err) mutable {
     if (key)
-      self->state.keys_in_flight.erase(key->key);
+      self->state.keys_in_flight.erase(in_flight_key(actor, *key));
     if (is(err, errc::duplicate)) // a twin committed first
       err = make_error(errc::conflict, "a request with this Idempotency-Key was just processed");
     rp.deliver(std::move(err));
@@ -176,7 +187,7 @@ void start_course(factory_pointer self, const context& ctx, course_request req,
     return;
   }
   idempotency_record rec;
-  rec.scope = "courses";
+  rec.scope = key_scope(actor);
   rec.key = key->key;
   rec.fingerprint = key->fingerprint;
   rec.response = json{{"course_id", course_id}, {"status", course_status::generating}}.dump();
@@ -194,7 +205,7 @@ caf::result<course_accepted> create(factory_pointer self, const context& ctx, co
     correlation = make_uuid_v7();
   // Decide every immediate answer before making a promise: once a promise exists, CAF 0.17
   // ignores a value the handler returns, and the caller would wait for its timeout.
-  if (key && self->state.keys_in_flight.count(key->key) > 0)
+  if (key && self->state.keys_in_flight.count(in_flight_key(actor, *key)) > 0)
     return make_error(errc::conflict, "a request with this Idempotency-Key is being processed");
   if (self->state.generating.size() >= ctx.settings.max_in_flight)
     return make_error(errc::overloaded, std::to_string(self->state.generating.size())
@@ -204,15 +215,15 @@ caf::result<course_accepted> create(factory_pointer self, const context& ctx, co
     start_course(self, ctx, std::move(req), std::move(correlation), std::nullopt, rp, actor);
     return rp;
   }
-  self->state.keys_in_flight.insert(key->key);
+  self->state.keys_in_flight.insert(in_flight_key(actor, *key));
   auto not_before = now_us() - ctx.settings.idempotency_retention.count() * 1000000;
-  self->request(ctx.log, ctx.settings.log_timeout, recall_atom::value, std::string{"courses"},
-                key->key, not_before)
+  self->request(ctx.log, ctx.settings.log_timeout, recall_atom::value, key_scope(actor), key->key,
+                not_before)
       .then(
           [=](const idempotency_record& r) mutable {
             if (!r.found)
               return start_course(self, ctx, req, correlation, key, rp, actor);
-            self->state.keys_in_flight.erase(key->key);
+            self->state.keys_in_flight.erase(in_flight_key(actor, *key));
             if (r.fingerprint != key->fingerprint) {
               rp.deliver(make_error(errc::duplicate,
                                     "this Idempotency-Key was used with a different request body"));
@@ -223,7 +234,7 @@ caf::result<course_accepted> create(factory_pointer self, const context& ctx, co
                                        original.value("status", ""), 0, true});
           },
           [=](caf::error& err) mutable {
-            self->state.keys_in_flight.erase(key->key);
+            self->state.keys_in_flight.erase(in_flight_key(actor, *key));
             rp.deliver(std::move(err));
           });
   return rp;

@@ -344,4 +344,25 @@ BOOST_AUTO_TEST_CASE(idempotency_key_replays_rejects_other_bodies_and_twins) {
   BOOST_TEST(conflicts == 1);
 }
 
+// Idempotency keys belong to the token that sent them: another token's same key is another
+// request (a new course), not a replay of someone else's answer.
+BOOST_AUTO_TEST_CASE(idempotency_keys_are_scoped_per_token) {
+  testkit::fake_event_log log;
+  auto factory = keep(spawn_course_factory(sys(), keep(log.spawn(sys())),
+                                           std::make_shared<testkit::scripted_generator>()));
+  auto req = rust_course();
+  req.dry_run = true;
+  idempotency_key key{"shared-key", "fp"};
+  auto alice = call<course_accepted>(factory, create_atom::value, req, "", key, "alice");
+  auto bob = call<course_accepted>(factory, create_atom::value, req, "", key, "bob");
+  auto alice_again = call<course_accepted>(factory, create_atom::value, req, "", key, "alice");
+  BOOST_REQUIRE(alice);
+  BOOST_REQUIRE(bob);
+  BOOST_REQUIRE(alice_again);
+  BOOST_TEST(!bob->replayed);
+  BOOST_TEST(bob->course_id != alice->course_id);
+  BOOST_TEST(alice_again->replayed);
+  BOOST_TEST(alice_again->course_id == alice->course_id);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
