@@ -227,9 +227,11 @@ private:
 
   /// Reclaims idle jobs, else reads new ones, and runs what it got.
   caf::error step() {
-    if (unsent_) // a result whose append failed: sent now, not generated again
-      if (auto err = send(unsent_->first, unsent_->second))
+    if (unsent_) { // a result whose append failed: sent now, not generated again
+      auto [entry_id, result] = std::move(*unsent_);
+      if (auto err = send(entry_id, result))
         return err;
+    }
     auto claimed = reclaim_jobs(*conn_, s_, std::chrono::seconds{o_.claim_timeout_s}, cursor_, 1);
     if (!claimed)
       return claimed.error();

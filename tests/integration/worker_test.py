@@ -13,7 +13,8 @@ and domain/event.cpp); results are read back from the results stream as the serv
 - garbage on the jobs stream: dead-lettered with the reason, acknowledged, no result.
 - SIGTERM while a job runs: the result is written, then exit 0.
 - a generator that crashes: a transient failure; one whose output is no course: permanent.
-- Redis stopped and started under a running worker: it reconnects (with backoff) and goes on.
+- Redis stopped and started under a running worker: it reconnects (with backoff) and goes on;
+  a result finished while Redis was away is sent when it is back, not generated again.
 
 Usage: worker_test.py PATH/TO/coursefactory   (Debian's python3 with python3-redis; redis-server)
 Bounded: about 30-60 s.
@@ -298,6 +299,31 @@ def redis_restart_is_survived(binary, work, red, workers):
     check(s.pending() == 0, "the job is still pending")
 
 
+def a_finished_result_waits_for_redis(binary, work, red, workers):
+    """Redis goes away while the generator runs: the result is sent once Redis is back, without
+    generating again (a second generation would only come after the 60 s claim timeout)."""
+    s = Streams(red.client(), "unsent")
+    f = job_fields(4)
+    entry = s.add(f)
+    w = Worker(binary, work, red.port, "unsent-w",
+               s.args() + ["--generation-command", "/usr/bin/python3 %s 2" % SLOW_GENERATOR])
+    workers.append(w)
+    wait_for("the worker to hold the job", lambda: s.holder(entry) is not None)
+    wait_for("its generator to run", lambda: generators_of(w.proc.pid))
+    red.stop()
+    wait_for("the append to fail", lambda: "redis call failed" in w.log(), 30)
+    red.start()
+    s = Streams(red.client(), "unsent")
+    wait_for("the result", lambda: len(s.results_list()) >= 1, 30)
+    w.stop()
+    results = s.results_list()
+    check(len(results) == 1, "%d results" % len(results))
+    check_completed(results[0], f, ["unsent-w"])
+    check(int(results[0]["duration_ms"]) >= 1500, "not the 2 s generation")
+    check(s.pending() == 0, "the job is still pending")
+    check(w.log().count('"msg":"job completed"') == 1, "generated twice")
+
+
 def clean_up(workers, red, work):
     """Kills what still runs and removes the scratch folder."""
     for w in workers:
@@ -316,7 +342,8 @@ def main():
     red, workers = Redis(work), []
     cases = [thirty_jobs_three_workers, killed_mid_job_is_reclaimed,
              too_many_deliveries_and_garbage, sigterm_finishes_the_job_in_hand,
-             generator_errors_keep_their_kind, redis_restart_is_survived]
+             generator_errors_keep_their_kind, redis_restart_is_survived,
+             a_finished_result_waits_for_redis]
     if len(sys.argv) > 2:  # one case by name
         cases = [c for c in cases if c.__name__ == sys.argv[2]]
     failed = 0
