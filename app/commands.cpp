@@ -10,8 +10,8 @@
 #include "app/audit_command.hpp"
 #include "app/pay_command.hpp"
 #include "app/serve.hpp"
-#include "app/worker_command.hpp"
 #include "app/token_command.hpp"
+#include "app/worker_command.hpp"
 #include "config/settings.hpp"
 #include "domain/catalogue.hpp"
 

@@ -18,6 +18,7 @@
 #include "http/rate_limit.hpp"
 #include "tests/testkit/service_fixture.hpp"
 #include "tests/testkit/sync.hpp"
+#include "tests/testkit/tokens.hpp"
 #include "util/metrics.hpp"
 
 using namespace cf;
@@ -95,9 +96,11 @@ BOOST_AUTO_TEST_CASE(each_route_class_has_its_own_budget_and_429_says_when_to_re
   s.budgets[route_class::other] = {0.01, 1};
   httplib::Client cli{"127.0.0.1", svc.start_http(s)};
   cli.set_read_timeout(testkit::patience);
-  BOOST_TEST(cli.Get("/v1/health")->status == 200);
-  BOOST_TEST(cli.Get("/v1/events")->status == 200);
-  auto refused = cli.Get("/v1/courses"); // reads share one budget
+  cli.set_bearer_token_auth(testkit::admin_token);
+  BOOST_TEST(cli.Get("/v1/health")->status == 200); // public: counts against the address
+  BOOST_TEST(cli.Get("/v1/events")->status == 200);  // the token's read budget: 1 of 2
+  BOOST_TEST(cli.Get("/v1/courses")->status == 200); // 2 of 2
+  auto refused = cli.Get("/v1/courses/x");           // reads share one budget
   BOOST_REQUIRE(refused);
   BOOST_TEST(refused->status == 429);
   auto retry_after = std::stoi(refused->get_header_value("Retry-After"));
@@ -154,6 +157,7 @@ BOOST_AUTO_TEST_CASE(cursors_out_of_range_or_not_numbers_are_400_not_500) {
   testkit::service_fixture svc;
   httplib::Client cli{"127.0.0.1", svc.start_http(patient())};
   cli.set_read_timeout(testkit::patience);
+  cli.set_bearer_token_auth(testkit::admin_token);
   for (const char* path :
        {"/v1/events?after=9999999999999999999", "/v1/events?after=99999999999999999999999",
         "/v1/events?after=-9223372036854775809", "/v1/events?after=-1", "/v1/events?after=1e3",
@@ -179,7 +183,8 @@ BOOST_AUTO_TEST_CASE(an_idempotency_key_is_compared_whole_not_cut_at_a_nul_byte)
   auto port = svc.start_http(patient());
   auto post = [&](const std::string& key, const std::string& body) {
     return "POST /v1/courses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-           "Idempotency-Key: "
+           "Authorization: Bearer "
+           + std::string{testkit::admin_token} + "\r\nIdempotency-Key: "
            + key + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   };
   BOOST_TEST(raw_status(port, post("abc", course)) == 202);
@@ -204,6 +209,7 @@ BOOST_AUTO_TEST_CASE(metric_labels_are_bounded_and_escaped) {
                          + " HTTP/1.1\r\nHost: x\r\n\r\n");
   httplib::Client cli{"127.0.0.1", port};
   cli.set_read_timeout(testkit::patience);
+  cli.set_bearer_token_auth(testkit::admin_token);
   auto res = cli.Get("/metrics");
   BOOST_REQUIRE(res);
   BOOST_REQUIRE(res->status == 200);
