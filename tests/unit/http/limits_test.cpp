@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(each_route_class_has_its_own_budget_and_429_says_when_to_re
   httplib::Client cli{"127.0.0.1", svc.start_http(s)};
   cli.set_read_timeout(testkit::patience);
   cli.set_bearer_token_auth(testkit::admin_token);
-  BOOST_TEST(cli.Get("/v1/health")->status == 200); // public: counts against the address
+  BOOST_TEST(cli.Get("/v1/health")->status == 200);  // public: counts against the address
   BOOST_TEST(cli.Get("/v1/events")->status == 200);  // the token's read budget: 1 of 2
   BOOST_TEST(cli.Get("/v1/courses")->status == 200); // 2 of 2
   auto refused = cli.Get("/v1/courses/x");           // reads share one budget
@@ -184,8 +184,8 @@ BOOST_AUTO_TEST_CASE(an_idempotency_key_is_compared_whole_not_cut_at_a_nul_byte)
   auto post = [&](const std::string& key, const std::string& body) {
     return "POST /v1/courses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
            "Authorization: Bearer "
-           + std::string{testkit::admin_token} + "\r\nIdempotency-Key: "
-           + key + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+           + std::string{testkit::admin_token} + "\r\nIdempotency-Key: " + key
+           + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   };
   BOOST_TEST(raw_status(port, post("abc", course)) == 202);
   std::string answer;
