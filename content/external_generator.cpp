@@ -18,6 +18,7 @@
 
 #include "content/generator.hpp"
 #include "util/errc.hpp"
+#include "util/json_text.hpp"
 
 namespace cf {
 
@@ -143,12 +144,9 @@ public:
     auto out = run(to_json(req).dump());
     if (!out)
       return std::move(out.error());
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(*out);
-    } catch (const nlohmann::json::exception& e) {
-      return make_error(errc::generator_permanent, name_ + ": output is not JSON: " + e.what());
-    }
+    auto j = parse_json_exact(*out); // one JSON text, no NUL byte, never throws
+    if (j.is_discarded())
+      return make_error(errc::generator_permanent, name_ + ": output is not JSON");
     return content_from_json(j);
   }
 

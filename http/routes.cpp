@@ -11,6 +11,7 @@
 #include "http/limits.hpp"
 #include "http/problem.hpp"
 #include "util/crypto.hpp"
+#include "util/json_text.hpp"
 #include "util/uuid.hpp"
 
 namespace cf {
@@ -88,7 +89,7 @@ void post_course(const route_context& ctx, const httplib::Request& req, httplib:
   if (!is_json(req))
     return write_problem(res, 415, "unsupported_media_type",
                          "send the course request as application/json");
-  json body = json::parse(req.body, nullptr, false);
+  json body = parse_json_exact(req.body); // a NUL byte ends nlohmann's input: refused here
   if (body.is_discarded())
     return write_problem(res, 400, "malformed_json", "the body is not valid JSON");
   std::vector<field_error> errs;

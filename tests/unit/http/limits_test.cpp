@@ -199,6 +199,23 @@ BOOST_AUTO_TEST_CASE(an_idempotency_key_is_compared_whole_not_cut_at_a_nul_byte)
   BOOST_TEST(answer.find("Idempotent-Replayed") == std::string::npos, answer);
 }
 
+// nlohmann's parser stops at a NUL byte: "{...}\0junk" was taken as the object before it (found
+// by reading the fuzz target's find in domain/, tests/fuzz/corpus/event_decode).
+BOOST_AUTO_TEST_CASE(a_body_with_a_nul_byte_after_the_json_is_malformed) {
+  testkit::service_fixture svc;
+  auto port = svc.start_http(patient());
+  auto body = std::string{course} + std::string{"\0junk", 5};
+  std::string answer;
+  BOOST_TEST(raw_status(port,
+                        "POST /v1/courses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Authorization: Bearer "
+                            + std::string{testkit::admin_token} + "\r\nContent-Length: "
+                            + std::to_string(body.size()) + "\r\n\r\n" + body,
+                        &answer)
+             == 400);
+  BOOST_TEST(answer.find("malformed_json") != std::string::npos, answer);
+}
+
 BOOST_AUTO_TEST_CASE(metric_labels_are_bounded_and_escaped) {
   BOOST_TEST(escape_label_value("a\\b\"c\nd") == "a\\\\b\\\"c\\nd");
   testkit::service_fixture svc;
