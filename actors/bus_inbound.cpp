@@ -249,11 +249,19 @@ void poll_queue(bus_inbound_pointer self) {
   auto workers = st.redis->command({"HGETALL", keys.workers()});
   if (!workers)
     return;
-  auto cutoff = now_us() / 1000 - 60000;
+  auto now_ms = now_us() / 1000;
   int64_t seen = 0;
-  for (size_t i = 0; i + 1 < workers->elements.size(); i += 2)
-    seen += std::atoll(workers->elements[i + 1].str.c_str()) >= cutoff;
+  std::map<std::string, int64_t> recent; // bounded: a label per worker of the last 10 minutes
+  for (size_t i = 0; i + 1 < workers->elements.size(); i += 2) {
+    auto at = std::atoll(workers->elements[i + 1].str.c_str());
+    seen += at >= now_ms - 60000;
+    if (at >= now_ms - 600000 && recent.size() < 100)
+      recent[workers->elements[i].str] = at;
+  }
   st.status->workers_seen = seen;
+  st.status->set_workers_last_seen(std::move(recent));
+  if (auto reclaimed = st.redis->command({"GET", keys.reclaims()}); reclaimed)
+    st.status->jobs_reclaimed = reclaimed->is_nil() ? 0 : std::atoll(reclaimed->str.c_str());
 }
 
 /// One round: take over idle entries now and then, then read new ones (waiting up to `block`).

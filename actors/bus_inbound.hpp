@@ -13,7 +13,9 @@
 #include <caf/typed_actor.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "actors/course_factory.hpp"
@@ -60,6 +62,22 @@ struct bus_inbound_status {
   std::atomic<int64_t> jobs_waiting{-1};      ///< Jobs no worker took yet (-1: unknown).
   std::atomic<int64_t> jobs_in_flight{-1};    ///< Jobs a worker holds (-1: unknown).
   std::atomic<int64_t> workers_seen{-1};      ///< Workers heard from in the last minute.
+  std::atomic<int64_t> jobs_reclaimed{-1};    ///< Jobs taken over from quiet workers, all time.
+
+  /// Each worker heard from in the last 10 minutes (at most 100): name -> last heartbeat (Unix
+  /// ms). Written by the consumer, read by /metrics: under `mu`.
+  std::map<std::string, int64_t> workers_last_seen() const {
+    std::lock_guard<std::mutex> guard{mu};
+    return last_seen;
+  }
+  void set_workers_last_seen(std::map<std::string, int64_t> m) {
+    std::lock_guard<std::mutex> guard{mu};
+    last_seen = std::move(m);
+  }
+
+private:
+  mutable std::mutex mu;
+  std::map<std::string, int64_t> last_seen;
 };
 
 using bus_inbound_actor = caf::typed_actor<caf::reacts_to<flush_atom>>;

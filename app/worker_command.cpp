@@ -240,6 +240,9 @@ private:
     for (const auto& j : jobs)
       log_event(log_level::info, "worker", "reclaimed a job",
                 {{"worker", s_.worker}, {"entry", j.entry_id}, {"deliveries", j.deliveries}});
+    if (!jobs.empty())
+      if (auto err = count_reclaims(*conn_, s_, static_cast<int64_t>(jobs.size())))
+        return err;
     if (jobs.empty()) {
       auto fresh = read_new_jobs(*conn_, s_, 1, 1000ms);
       if (!fresh)

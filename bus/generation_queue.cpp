@@ -78,13 +78,22 @@ caf::expected<int64_t> deliveries_of(redis_connection& c, const generation_strea
 
 } // namespace
 
-std::string generation_streams::workers() const {
+namespace {
+
+// The key beside the jobs stream: its last ":jobs" replaced by ":<name>", or "<jobs>:<name>".
+std::string beside(const std::string& jobs, const std::string& name) {
   const std::string suffix = ":jobs";
   auto at = jobs.rfind(suffix);
   if (at == std::string::npos)
-    return jobs + ":workers";
-  return jobs.substr(0, at) + ":workers" + jobs.substr(at + suffix.size());
+    return jobs + ":" + name;
+  return jobs.substr(0, at) + ":" + name + jobs.substr(at + suffix.size());
 }
+
+} // namespace
+
+std::string generation_streams::workers() const { return beside(jobs, "workers"); }
+
+std::string generation_streams::reclaims() const { return beside(jobs, "reclaims"); }
 
 caf::error ensure_group(redis_connection& c, const generation_streams& s) {
   auto r = c.command({"XGROUP", "CREATE", s.jobs, s.group, "0", "MKSTREAM"});
@@ -165,6 +174,11 @@ caf::error dead_letter(redis_connection& c, const generation_streams& s, const d
 
 caf::error heartbeat(redis_connection& c, const generation_streams& s, int64_t unix_ms) {
   auto r = c.command({"HSET", s.workers(), s.worker, std::to_string(unix_ms)});
+  return r ? caf::none : r.error();
+}
+
+caf::error count_reclaims(redis_connection& c, const generation_streams& s, int64_t n) {
+  auto r = c.command({"INCRBY", s.reclaims(), std::to_string(n)});
   return r ? caf::none : r.error();
 }
 

@@ -28,6 +28,9 @@ struct generation_streams {
   /// The hash of workers' last-seen times: the jobs key with its last ":jobs" replaced by
   /// ":workers" (coursefactory:generation:workers), or `<jobs>:workers` without one.
   std::string workers() const;
+  /// The count of jobs taken over from a worker that went quiet: the jobs key with ":jobs"
+  /// replaced by ":reclaims" (coursefactory:generation:reclaims).
+  std::string reclaims() const;
 };
 
 /// One jobs stream entry as delivered to this worker.
@@ -81,5 +84,9 @@ caf::error dead_letter(redis_connection& c, const generation_streams& s, const d
 
 /// Records that this worker is alive at `unix_ms` (HSET workers() worker unix_ms).
 caf::error heartbeat(redis_connection& c, const generation_streams& s, int64_t unix_ms);
+
+/// Adds `n` to the count of reclaimed jobs (s.reclaims(); the service's /metrics shows it).
+/// Errors: as redis_connection::command.
+caf::error count_reclaims(redis_connection& c, const generation_streams& s, int64_t n);
 
 } // namespace cf

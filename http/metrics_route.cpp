@@ -112,6 +112,18 @@ void render_inbound_counters(std::string& out, const bus_inbound_status& in) {
         in.jobs_in_flight.load());
   gauge("coursefactory_generation_workers_seen", "Workers heard from in the last minute.",
         in.workers_seen.load());
+  if (auto reclaimed = in.jobs_reclaimed.load(); reclaimed >= 0)
+    counter("coursefactory_generation_jobs_reclaimed_total",
+            "Jobs taken over from a worker that went quiet (all workers, all time).",
+            static_cast<uint64_t>(reclaimed));
+  auto last_seen = in.workers_last_seen();
+  if (last_seen.empty())
+    return;
+  metric_header(out, "coursefactory_generation_worker_last_seen_seconds", "gauge",
+                "Unix time of each worker's last heartbeat (workers of the last 10 minutes).");
+  for (const auto& [worker, ms] : last_seen)
+    out += "coursefactory_generation_worker_last_seen_seconds{worker=\""
+           + escape_label_value(worker) + "\"} " + std::to_string(ms / 1000) + "\n";
 }
 
 } // namespace

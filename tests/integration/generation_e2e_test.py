@@ -12,11 +12,13 @@
 Usage: worker_e2e_test.py PATH/TO/coursefactory. Bounded: about 30-60 s.
 """
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from bus_test import Redis, Service, TestFailure, clean_up, failed, log_events, wait_for
 from crash_parts import GENERATOR
@@ -45,6 +47,12 @@ def write_generator(work, name, fail):
     with open(path, "w") as f:  # every job takes 0.3-1.5 s (a model stands in), or fails
         f.write("FAIL, SLOW, TIMEOUT, TIMEOUT_S = %r, 1.0, 0.0, 0\n" % fail + GENERATOR)
     return path
+
+
+def metrics_of(svc):
+    req = urllib.request.Request("http://127.0.0.1:%d/metrics" % svc.port, headers=svc.auth())
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.read().decode()
 
 
 def courses_of(svc, status):
@@ -96,6 +104,14 @@ def main():
             raise TestFailure("the service ran its own generator")
         wait_for("health to count the two live workers",
                  lambda: svc.get("/v1/health").get("workers", 0) >= 2)
+        # /metrics: the job taken over from w1, and each live worker's last heartbeat.
+        reclaimed = lambda: re.search(r"^coursefactory_generation_jobs_reclaimed_total (\d+)$",
+                                      metrics_of(svc), re.M)
+        wait_for("the reclaim in /metrics", lambda: reclaimed() and int(reclaimed().group(1)) >= 1)
+        for name in ("w2", "w3"):
+            if 'coursefactory_generation_worker_last_seen_seconds{worker="%s"}' % name \
+                    not in metrics_of(svc):
+                raise TestFailure("no last-seen series for %s" % name)
         for w in workers[1:]:
             w.proc.send_signal(signal.SIGTERM)
             if w.proc.wait(timeout=30) != 0:
