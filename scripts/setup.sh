@@ -10,6 +10,7 @@ packages=(
   python3 python3-prometheus-client python3-brotli node-eventsource
   redis-server redis-tools python3-redis
   clang libclang-rt-14-dev
+  libsystemd-dev help2man dpkg-dev file bash-completion systemd
 )
 
 missing=()
@@ -26,4 +27,18 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# promtool (checks and unit-tests docs/monitoring/alerts.yml) comes in Debian's prometheus
+# package, whose install would also set up a Prometheus server: take the tool alone.
+if ! command -v promtool >/dev/null; then
+  echo "setup: installing promtool from Debian's prometheus package"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  tmp=$(mktemp -d)
+  (cd "$tmp" && { apt-get download -qq prometheus 2>/dev/null \
+    || { $sudo apt-get update -qq && apt-get download -qq prometheus 2>/dev/null; } } \
+    && dpkg -x prometheus_*.deb x)
+  $sudo install -m 0755 "$tmp/x/usr/bin/promtool" /usr/local/bin/promtool
+  rm -rf "$tmp"
 fi
