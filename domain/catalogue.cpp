@@ -14,7 +14,8 @@ std::vector<event_type_info> make_catalogue() {
   const version_info v1{1, "Initial version."};
   const field_info retry_at{"retry_at", "string", false,
                             "RFC 3339 time the next attempt is due; present when will_retry is "
-                            "true. A restart keeps this time."};
+                            "true. A restart keeps this time.",
+                            2};
   const version_info v2_retry_at{2,
                                  "Added retry_at. Read from version 1: retry_at is the failure's "
                                  "time when will_retry is true (those builds retried at once "
@@ -104,7 +105,8 @@ std::vector<event_type_info> make_catalogue() {
         {"attempt", "integer", true, "1, then one more for each retry a user starts."},
         {"retry_count", "integer", true,
          "0 for the attempt's first order; n when the n-th automatic retry orders the channels "
-         "still pending again."}},
+         "still pending again.",
+         2}},
        {v1, {2, "Added retry_count (orders repeated for channel bus). Read from version 1: 0."}},
        true},
       {distribution_completed,
