@@ -34,12 +34,11 @@ json cloudevent_schema() {
   json by_type = json::array();
   for (const auto& info : catalogue()) {
     types.push_back(info.type);
-    by_type.push_back(
-        {{"if", {{"properties", {{"type", {{"const", info.type}}}}}}},
-         {"then",
-          {{"properties",
-            {{"schemaversion", {{"const", info.schema_version}}},
-             {"data", event_data_schema(info, info.schema_version)}}}}}});
+    by_type.push_back({{"if", {{"properties", {{"type", {{"const", info.type}}}}}}},
+                       {"then",
+                        {{"properties",
+                          {{"schemaversion", {{"const", info.schema_version}}},
+                           {"data", event_data_schema(info, info.schema_version)}}}}}});
   }
   json props{
       {"specversion", {{"const", "1.0"}}},
@@ -59,9 +58,9 @@ json cloudevent_schema() {
   return {{"title", "A coursefactory event (CloudEvents 1.0, structured JSON)"},
           {"type", "object"},
           {"properties", std::move(props)},
-          {"required", {"specversion", "id", "source", "type", "subject", "time",
-                        "datacontenttype", "seq", "subjectversion", "schemaversion",
-                        "correlationid", "data"}},
+          {"required",
+           {"specversion", "id", "source", "type", "subject", "time", "datacontenttype", "seq",
+            "subjectversion", "schemaversion", "correlationid", "data"}},
           {"additionalProperties", false},
           {"allOf", std::move(by_type)}};
 }

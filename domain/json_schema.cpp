@@ -94,9 +94,10 @@ std::string check_scalar(const json& s, const json& v, const std::string& path) 
 
 bool known_keyword(const std::string& k) {
   static const char* const known[] = {
-      "$schema", "$id", "title", "description", "examples", "format", "type", "const", "enum",
-      "required", "properties", "additionalProperties", "items", "minLength", "maxLength",
-      "minimum", "maximum", "anyOf", "allOf", "if", "then"};
+      "$schema", "$id",       "title",     "description", "examples",   "format",
+      "type",    "const",     "enum",      "required",    "properties", "additionalProperties",
+      "items",   "minLength", "maxLength", "minimum",     "maximum",    "anyOf",
+      "allOf",   "if",        "then"};
   for (const char* one : known)
     if (k == one)
       return true;

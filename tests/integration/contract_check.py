@@ -82,6 +82,11 @@ class AsyncApi:
         return ["%s: %s" % (message, p) for p in problems(payload, self.doc["components"], value)]
 
 
+    def check_schema(self, name, value):
+        found = problems({"$ref": "#/components/schemas/" + name}, self.doc["components"], value)
+        return ["%s: %s" % (name, p) for p in found]
+
+
 class EventSchemas:
     """docs/schemas/: the envelope, and each type's data at the version the event says."""
 

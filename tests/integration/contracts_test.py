@@ -28,6 +28,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bus_test import Redis, wait_for  # noqa: E402
 from contract_check import DOCS, AsyncApi, EventSchemas, OpenApi  # noqa: E402
 
 PATIENCE_S = 30  # only a hang takes that long
@@ -59,7 +60,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
 
 class Service:
-    def __init__(self, binary, work, receiver_url):
+    def __init__(self, binary, work, receiver_url, redis_port):
         self.binary, self.work = binary, work
         self.var = os.path.join(work, "var")
         self.db = os.path.join(self.var, "events.db")
@@ -69,7 +70,8 @@ class Service:
              "--site-dir", os.path.join(self.var, "site"),
              "--stripe-webhook-secret-file", os.path.join(self.var, "secret"),
              "--distribution-channels", "site,webhook",
-             "--distribution-webhook-urls", receiver_url],
+             "--distribution-webhook-urls", receiver_url,
+             "--redis-url", "redis://127.0.0.1:%d" % redis_port],
             stdout=self.out, stderr=subprocess.STDOUT)
         self.port = None
         deadline = time.monotonic() + PATIENCE_S
@@ -302,6 +304,46 @@ def check_events(svc):
     return events, schemas, asyncapi
 
 
+def check_bus(svc, red, events, asyncapi):
+    """The relay's stream (cloudevents format) holds every event, each entry fitting its message;
+    an inbound payment that fits its schema counts, one that does not is dead-lettered with the
+    schema's violation as its reason, and the document refuses it too."""
+    r = red.client()
+    wait_for("the relay to catch up", lambda: r.xlen("coursefactory:events") >= len(events))
+    entries = r.xrange("coursefactory:events")
+    for _, f in entries:
+        found = asyncapi.check("busCloudEvents", f)
+        found += asyncapi.check_schema("CloudEvent", json.loads(f["data"]))
+        if f["type"] == "course.distribution.requested":
+            found += asyncapi.check("distributionOrder", f)
+        check(not found, "bus entry %s: %s" % (f.get("seq"), found))
+    check([json.loads(f["data"]) for _, f in entries[:len(events)]] == events,
+          "the bus stream is not the log")
+    course = svc.call("POST", "/v1/courses", 202,
+                      order("Bus-paid course", price={"amount_cents": 250, "currency": "EUR"}))[0]
+    svc.await_status(course["course_id"], "awaiting_payment")
+    payload = {"course_id": course["course_id"], "transaction_id": "tx-bus-1",
+               "amount_cents": 250, "currency": "EUR"}
+    good = {"event": json.dumps({"id": "bus-pay-1", "type": "payment.completed",
+                                 "payload": payload})}
+    bad = {"event": json.dumps({"id": "bus-pay-2", "type": "payment.completed",
+                                "payload": dict(payload, amount_cents="250")})}
+    check(not asyncapi.check("inboundEvent", good)
+          and not asyncapi.check_schema("InboundPlatform", json.loads(good["event"])),
+          "the good inbound message does not fit the document")
+    check(asyncapi.check_schema("InboundPlatform", json.loads(bad["event"])),
+          "the document accepts an amount given as text")
+    r.xadd("coursefactory:inbound", bad)
+    r.xadd("coursefactory:inbound", good)
+    svc.await_status(course["course_id"], "published")
+    wait_for("the dead letter", lambda: r.xlen("coursefactory:inbound:dead") == 1)
+    (_, dead), = r.xrange("coursefactory:inbound:dead")
+    check(dead["reason"] == "payload.amount_cents: must be integer",
+          "dead letter reason: %s" % dead["reason"])
+    check(not asyncapi.check("deadLetter", dead), "the dead letter does not fit its message")
+    return len(entries)
+
+
 def check_validator_refuses(svc, events, schemas, asyncapi):
     """Altered copies of real answers and events must fail: the checks can fail."""
     course, _ = svc.call("GET", "/v1/courses?limit=1", 200)
@@ -358,18 +400,22 @@ def main():
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     svc = None
+    red = Redis(work)
     try:
-        svc = Service(binary, work, "http://127.0.0.1:%d/hook" % receiver.server_port)
+        red.start()
+        svc = Service(binary, work, "http://127.0.0.1:%d/hook" % receiver.server_port, red.port)
         started = time.monotonic()
         ids = lifecycles(svc)
         reads_and_refusals(svc, ids)
         check_readme_example(svc)
         events, schemas, asyncapi = check_events(svc)
+        entries = check_bus(svc, red, events, asyncapi)
         check_validator_refuses(svc, events, schemas, asyncapi)
         check_coverage(svc)
-        print("contracts: %d answers, %d events, %d webhook deliveries fit the documents "
-              "(%d response kinds; %.1f s)" % (svc.answers, len(events), len(Receiver.deliveries),
-                                               len(svc.openapi.seen), time.monotonic() - started))
+        print("contracts: %d answers, %d events, %d bus entries, %d webhook deliveries fit the "
+              "documents (%d response kinds; %.1f s)"
+              % (svc.answers, len(events), entries, len(Receiver.deliveries),
+                 len(svc.openapi.seen), time.monotonic() - started))
         svc.stop()
         svc = None
     finally:
@@ -377,6 +423,9 @@ def main():
             svc.proc.kill()
             print(open(os.path.join(work, "out")).read()[-3000:])
         receiver.shutdown()
+        if red.proc is not None:
+            red.proc.kill()
+            red.proc.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 

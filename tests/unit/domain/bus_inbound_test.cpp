@@ -99,9 +99,9 @@ BOOST_AUTO_TEST_CASE(unusable_entries_are_named) {
   BOOST_TEST(error_of({{"foo", "bar"}}) == "the entry has neither a data nor an event field");
   BOOST_TEST(error_of({{"data", "not json"}}) == "the data field is not a JSON object");
   BOOST_TEST(error_of({{"event", "[1,2]"}}) == "the event field is not a JSON object");
-  BOOST_TEST(error_of({{"data", R"({"type":"payment.completed"})"}})
-             == "id: is missing");
-  BOOST_TEST(error_of(cloudevent("payment.refunded", paid)).rfind("type: must be one of [", 0) == 0);
+  BOOST_TEST(error_of({{"data", R"({"type":"payment.completed"})"}}) == "id: is missing");
+  BOOST_TEST(error_of(cloudevent("payment.refunded", paid)).rfind("type: must be one of [", 0)
+             == 0);
   BOOST_TEST(error_of({{"data", R"({"id":"x","type":"payment.completed","data":5})"}})
              == "data: must be object");
   auto no_course = paid;
