@@ -4,9 +4,14 @@ every event against the event schemas and docs/asyncapi.json (issue 16): a free 
 (channels site and webhook), a priced one paid by a signed Stripe webhook and published, a dry
 run, and the refusals (400, 401, 403, 404, 405, 409, 415, 422). Every body must fit the schema of
 its route and status; every event of GET /v1/events and of the SSE stream its type's schema; every
-course webhook delivery its message. The served documents must be docs/'s, public, and every
-documented operation must have been answered with its success status. The validator must refuse
-altered copies (an extra field, a missing one), so it cannot pass by accepting anything.
+course webhook delivery its message; a webhook target refusing a course (distribution failed,
+retried) and an expired checkout (payment failed) give the failure events. On a real
+redis-server: every relayed entry in both formats (cloudevents, then platform after a restart)
+fits its message, an inbound payment that fits its schema counts and one that does not is
+dead-lettered with the schema's violation as reason. The served documents must be docs/'s,
+public, and every documented operation must have been answered with its success status; 405s
+name exactly the documented methods in Allow. The validator must refuse altered copies (an extra
+field, a missing one, an unknown schema version), so it cannot pass by accepting anything.
 
 usage: contracts_test.py BINARY
 """
@@ -64,20 +69,31 @@ class Service:
         self.binary, self.work = binary, work
         self.var = os.path.join(work, "var")
         self.db = os.path.join(self.var, "events.db")
-        self.out = open(os.path.join(work, "out"), "wb")
-        self.proc = subprocess.Popen(
-            [binary, "serve", "--port", "0", "--db", self.db,
-             "--site-dir", os.path.join(self.var, "site"),
-             "--stripe-webhook-secret-file", os.path.join(self.var, "secret"),
-             "--distribution-channels", "site,webhook",
-             "--distribution-webhook-urls", receiver_url,
-             "--redis-url", "redis://127.0.0.1:%d" % redis_port],
-            stdout=self.out, stderr=subprocess.STDOUT)
+        self.args = [binary, "serve", "--port", "0", "--db", self.db,
+                     "--site-dir", os.path.join(self.var, "site"),
+                     "--stripe-webhook-secret-file", os.path.join(self.var, "secret"),
+                     "--distribution-channels", "site,webhook",
+                     "--distribution-webhook-urls", receiver_url,
+                     "--redis-url", "redis://127.0.0.1:%d" % redis_port]
+        self.start()
+        with open(os.path.join(self.var, "admin-token")) as f:
+            self.admin = f.read().strip()
+        with open(os.path.join(self.var, "secret")) as f:
+            self.secret = f.read().strip()
+        self.openapi = OpenApi()
+        self.answers = 0
+
+    def start(self, *extra):
+        path = os.path.join(self.work, "out")
+        skip = os.path.getsize(path) if os.path.exists(path) else 0  # earlier runs
+        with open(path, "ab") as out:
+            self.proc = subprocess.Popen(self.args + list(extra), stdout=out,
+                                         stderr=subprocess.STDOUT)
         self.port = None
         deadline = time.monotonic() + PATIENCE_S
         while self.port is None and time.monotonic() < deadline:
-            with open(os.path.join(work, "out"), "rb") as f:
-                m = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", f.read())
+            with open(path, "rb") as f:
+                m = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", f.read()[skip:])
             if m:
                 self.port = int(m.group(1))
             elif self.proc.poll() is not None:
@@ -85,12 +101,6 @@ class Service:
             else:
                 time.sleep(0.05)
         check(self.port is not None, "the service did not report its port")
-        with open(os.path.join(self.var, "admin-token")) as f:
-            self.admin = f.read().strip()
-        with open(os.path.join(self.var, "secret")) as f:
-            self.secret = f.read().strip()
-        self.openapi = OpenApi()
-        self.answers = 0
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -344,6 +354,22 @@ def check_bus(svc, red, events, asyncapi):
     return len(entries)
 
 
+def check_platform_format(svc, red, asyncapi):
+    """The same log relayed in the platform format (a restart with bus.envelope = platform on a
+    stream of its own): every entry fits busPlatform and its envelope PlatformEnvelope."""
+    svc.stop()
+    svc.start("--bus-envelope", "platform", "--bus-stream", "coursefactory:platform")
+    head = svc.call("GET", "/v1/health", 200, token=None)[0]["last_seq"]
+    r = red.client()
+    wait_for("the platform relay", lambda: r.xlen("coursefactory:platform") >= head)
+    entries = r.xrange("coursefactory:platform")
+    for _, f in entries:
+        found = asyncapi.check("busPlatform", f)
+        found += asyncapi.check_schema("PlatformEnvelope", json.loads(f["event"]))
+        check(not found, "platform entry: %s" % found)
+    return len(entries)
+
+
 def check_validator_refuses(svc, events, schemas, asyncapi):
     """Altered copies of real answers and events must fail: the checks can fail."""
     course, _ = svc.call("GET", "/v1/courses?limit=1", 200)
@@ -410,6 +436,7 @@ def main():
         check_readme_example(svc)
         events, schemas, asyncapi = check_events(svc)
         entries = check_bus(svc, red, events, asyncapi)
+        entries += check_platform_format(svc, red, asyncapi)
         check_validator_refuses(svc, events, schemas, asyncapi)
         check_coverage(svc)
         print("contracts: %d answers, %d events, %d bus entries, %d webhook deliveries fit the "
