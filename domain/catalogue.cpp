@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "domain/json_schema.hpp"
+
 namespace cf {
 
 namespace {
@@ -134,20 +136,6 @@ std::vector<event_type_info> make_catalogue() {
   };
 }
 
-bool has_json_type(const nlohmann::json& v, const std::string& type) {
-  if (type == "string")
-    return v.is_string();
-  if (type == "integer")
-    return v.is_number_integer();
-  if (type == "boolean")
-    return v.is_boolean();
-  if (type == "object")
-    return v.is_object();
-  if (type == "array")
-    return v.is_array();
-  return false;
-}
-
 } // namespace
 
 const std::vector<event_type_info>& catalogue() {
@@ -173,7 +161,7 @@ std::string check_event_data(const std::string& type, const nlohmann::json& data
     if (i == data.end()) {
       if (f.required)
         return type + ": missing field " + f.name;
-    } else if (!has_json_type(*i, f.type)) {
+    } else if (!json_has_type(*i, f.type)) {
       return type + ": field " + f.name + " must be " + f.type;
     }
   }

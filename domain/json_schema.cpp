@@ -10,24 +10,6 @@ namespace {
 
 using json = nlohmann::json;
 
-bool has_type(const json& v, const std::string& type) {
-  if (type == "string")
-    return v.is_string();
-  if (type == "integer")
-    return v.is_number_integer();
-  if (type == "number")
-    return v.is_number();
-  if (type == "boolean")
-    return v.is_boolean();
-  if (type == "object")
-    return v.is_object();
-  if (type == "array")
-    return v.is_array();
-  if (type == "null")
-    return v.is_null();
-  return false;
-}
-
 std::string at(const std::string& path) { return path.empty() ? std::string{"value"} : path; }
 
 std::string member(const std::string& path, const std::string& key) {
@@ -43,10 +25,10 @@ size_t code_points(const std::string& s) {
 
 std::string check_type(const json& t, const json& v, const std::string& path) {
   if (t.is_string())
-    return has_type(v, t.get<std::string>()) ? std::string{}
-                                             : at(path) + ": must be " + t.get<std::string>();
+    return json_has_type(v, t.get<std::string>()) ? std::string{}
+                                                  : at(path) + ": must be " + t.get<std::string>();
   for (const auto& one : t)
-    if (one.is_string() && has_type(v, one.get<std::string>()))
+    if (one.is_string() && json_has_type(v, one.get<std::string>()))
       return {};
   return at(path) + ": must be one of " + t.dump();
 }
@@ -105,6 +87,24 @@ bool known_keyword(const std::string& k) {
 }
 
 } // namespace
+
+bool json_has_type(const json& v, const std::string& type) {
+  if (type == "string")
+    return v.is_string();
+  if (type == "integer")
+    return v.is_number_integer();
+  if (type == "number")
+    return v.is_number();
+  if (type == "boolean")
+    return v.is_boolean();
+  if (type == "object")
+    return v.is_object();
+  if (type == "array")
+    return v.is_array();
+  if (type == "null")
+    return v.is_null();
+  return false;
+}
 
 std::string check_json_schema(const json& s, const json& v, const std::string& path) {
   if (s.is_boolean())

@@ -11,6 +11,10 @@
 
 namespace cf {
 
+/// True when `v` is of the JSON Schema type `type` ("string", "integer", "number", "boolean",
+/// "object", "array", "null"); false for any other name.
+bool json_has_type(const nlohmann::json& v, const std::string& type);
+
 /// Checks `value` against `schema`. Empty when it conforms; otherwise the first violation, with
 /// the path of the offending member ("payload.amount_cents: must be integer").
 std::string check_json_schema(const nlohmann::json& schema, const nlohmann::json& value,
