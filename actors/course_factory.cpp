@@ -367,9 +367,10 @@ void recover(factory_pointer self, const context& ctx, const char* status, std::
   self->request(ctx.log, ctx.settings.log_timeout, list_atom::value, q)
       .then(
           [=](const course_page& page) {
-            auto cutoff = now_us() - min_age_us;
+            auto now = now_us();
             for (const auto& c : page.items) {
-              if (c.updated_us > cutoff || self->state.generating.count(c.id) > 0)
+              if (changed_within(c.updated_us, now, min_age_us)
+                  || self->state.generating.count(c.id) > 0)
                 continue; // moving right now, or its generator runs: not stalled
               with_history(self, ctx, c.id, [=](const std::vector<event>& history) {
                 const auto& last = history.back();
@@ -380,7 +381,7 @@ void recover(factory_pointer self, const context& ctx, const char* status, std::
                     return;
                   run_generation(self, ctx, last, started->request, started->attempt, first);
                 } else if (last.type == event_types::generation_failed) {
-                  auto delay = delay_until_retry(last);
+                  auto delay = delay_until_retry(last, ctx.settings.retry.max_delay);
                   if (delay.count() > 0)
                     self->delayed_send(self, delay, resume_atom::value, c.id, c.attempt + 1, first);
                   else

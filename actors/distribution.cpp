@@ -205,9 +205,13 @@ void run_attempt(distribution_pointer self, event_log_actor log, const distribut
   if (needs_bus(j)) {
     if (j.bus_order.empty())
       return place_order(self, log, s, course_id);
-    auto due_us = j.bus_order_us + s.bus_timeout.count() * 1000 - now_us();
-    self->delayed_send(self, std::chrono::milliseconds{std::max<int64_t>(0, due_us / 1000)},
-                       expire_atom::value, course_id, j.bus_order);
+    // The order's time is wall time from the log (it may be from before a restart): at most the
+    // configured wait, however the wall clock moved since.
+    auto bus_timeout_us = std::chrono::duration_cast<std::chrono::microseconds>(s.bus_timeout);
+    auto due_us =
+        time_left_us(j.bus_order_us + bus_timeout_us.count(), now_us(), bus_timeout_us.count());
+    self->delayed_send(self, std::chrono::microseconds{due_us}, expire_atom::value, course_id,
+                       j.bus_order);
     adopt_parked(self, log, s, course_id);
   }
   if (local.empty()) {
@@ -277,7 +281,7 @@ void start(distribution_pointer self, event_log_actor log, const distribution_se
               j.cause = requested;
             auto delay = std::chrono::milliseconds{0};
             if (failed) {
-              delay = delay_until_retry(*failed);
+              delay = delay_until_retry(*failed, s.retry.max_delay);
               auto last = read_distribution_failed(*failed);
               j.retry_count = (last ? last->retry_count : 0) + 1;
             } else {
@@ -333,9 +337,9 @@ void resume_pending(distribution_pointer self, event_log_actor log, const distri
   self->request(log, s.log_timeout, list_atom::value, q)
       .then(
           [=](const course_page& page) {
-            auto cutoff = now_us() - min_age_us;
+            auto now = now_us();
             for (const auto& c : page.items) {
-              if (c.updated_us > cutoff || self->state.jobs.count(c.id) > 0)
+              if (changed_within(c.updated_us, now, min_age_us) || self->state.jobs.count(c.id) > 0)
                 continue;
               resume_course(self, log, s, c.id);
             }

@@ -43,9 +43,13 @@ std::string upper(std::string s) {
   return s;
 }
 
-void arm_expiry(payment_pointer self, const std::string& course_id, const std::string& payment_id,
-                int64_t expires_us) {
-  auto left = std::max<int64_t>(0, expires_us - now_us());
+// Arms the expiry timer of a payment from its stored expiry (wall time). The timer itself runs on
+// the monotonic clock; the wait is at most the configured expiry however the wall clock moved
+// since the expiry was stored (a restart after a jump back must not wait for years).
+void arm_expiry(payment_pointer self, const payment_settings& s, const std::string& course_id,
+                const std::string& payment_id, int64_t expires_us) {
+  auto limit = std::chrono::duration_cast<std::chrono::microseconds>(s.expiry).count();
+  auto left = time_left_us(expires_us, now_us(), limit);
   self->delayed_send(self, std::chrono::microseconds{left}, expire_atom::value, course_id,
                      payment_id);
 }
@@ -75,12 +79,12 @@ std::optional<event> payment_request(const payment_settings& s, const course_sum
 }
 
 // A committed payment.required: its expiry timer runs from now on.
-void arm_expiry_of(payment_pointer self, const event& required) {
+void arm_expiry_of(payment_pointer self, const payment_settings& s, const event& required) {
   auto data = read_payment_required(required);
   if (!data) // cannot happen for the event just built; the startup sweep re-arms from the log
     return log_failure(self, "cannot read payment.required", data.error(), required.subject,
                        required.correlation_id);
-  arm_expiry(self, required.subject, data->payment_id, data->expires_us);
+  arm_expiry(self, s, required.subject, data->payment_id, data->expires_us);
 }
 
 // A generated course (delivered durably): ask for payment if it is priced and not a dry run,
@@ -97,7 +101,7 @@ void on_generated(payment_pointer self, const payment_settings& s, event_log_act
               return finish_event(self, completed.seq);
             commit_effect(
                 self, log, s.log_timeout, completed, {*e},
-                [=](std::vector<event>& committed) { arm_expiry_of(self, committed.front()); });
+                [=](std::vector<event>& committed) { arm_expiry_of(self, s, committed.front()); });
           },
           [=](caf::error& err) {
             log_failure(self, "cannot read course", err, completed.subject,
@@ -215,7 +219,7 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
   auto again = [=](const char* what, const caf::error& err) {
     log_failure(self, what, err, course_id);
     if (!is(err, errc::conflict))
-      arm_expiry(self, course_id, payment_id, now_us() + expiry_retry_us);
+      arm_expiry(self, s, course_id, payment_id, now_us() + expiry_retry_us);
   };
   self->request(log, s.log_timeout, summary_atom::value, course_id)
       .then(
@@ -223,8 +227,8 @@ void on_expire(payment_pointer self, const payment_settings& s, event_log_actor 
             if (c.status != course_status::awaiting_payment || payment_id.empty()
                 || c.payment_id != payment_id)
               return;
-            if (c.payment_expires_us > now_us()) // woke early (clock change): sleep again
-              return arm_expiry(self, c.id, payment_id, c.payment_expires_us);
+            // The timer ran its length on the monotonic clock: the payment has expired, even
+            // when the wall clock, set back meanwhile, says expires_at is still ahead.
             auto e = make_event(next_of(c, make_uuid_v7(), payment_id),
                                 payment_failed_data{payment_id, "expired"});
             self->request(log, s.log_timeout, append_atom::value, std::vector<event>{e})
@@ -246,17 +250,17 @@ void sweep(payment_pointer self, const payment_settings& s, event_log_actor log,
   self->request(log, s.log_timeout, list_atom::value, q)
       .then(
           [=](const course_page& page) {
-            auto cutoff = now_us() - min_age_us;
+            auto now = now_us();
             for (const auto& c : page.items) {
-              if (c.updated_us > cutoff)
+              if (changed_within(c.updated_us, now, min_age_us))
                 continue;
               if (c.status == course_status::awaiting_payment) {
-                arm_expiry(self, c.id, c.payment_id, c.payment_expires_us);
+                arm_expiry(self, s, c.id, c.payment_id, c.payment_expires_us);
               } else if (auto e = payment_request(s, c, make_uuid_v7(), "")) {
                 self->request(log, s.log_timeout, append_atom::value, std::vector<event>{*e})
                     .then(
                         [=](std::vector<event>& committed) {
-                          arm_expiry_of(self, committed.front());
+                          arm_expiry_of(self, s, committed.front());
                         },
                         [=](caf::error& err) {
                           log_failure(self, "cannot record payment.required", err, c.id);

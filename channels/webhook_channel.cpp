@@ -5,8 +5,11 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "util/errc.hpp"
 #include "util/signature_header.hpp"
@@ -84,6 +87,53 @@ std::string parse_url(const std::string& url, parsed_url& out) {
   }
   return {};
 }
+
+/// Holds one request to a deadline for the whole of it. httplib's read and write timeouts count
+/// per read and write: a receiver that answers a byte a second (or keeps sending header lines)
+/// would hold the delivery, and the thread that runs it, for as long as it likes. At the
+/// deadline this cuts the connection (ClientImpl::stop() is httplib's thread-safe way: it shuts
+/// the socket down under the request, which then fails), again every 50 ms until the request
+/// has returned, as the socket may not exist yet when the deadline comes.
+class deadline_guard {
+public:
+  deadline_guard(httplib::ClientImpl& cli, std::chrono::steady_clock::time_point deadline)
+      : watchdog_([this, &cli, deadline] { watch(cli, deadline); }) {}
+  deadline_guard(const deadline_guard&) = delete;
+  deadline_guard& operator=(const deadline_guard&) = delete;
+  ~deadline_guard() { finish(); }
+
+  /// Stops watching (the request has returned); true when the deadline had cut it.
+  bool finish() {
+    {
+      std::lock_guard<std::mutex> lock{mutex_};
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (watchdog_.joinable())
+      watchdog_.join();
+    return expired_;
+  }
+
+private:
+  void watch(httplib::ClientImpl& cli, std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock{mutex_};
+    if (cv_.wait_until(lock, deadline, [this] { return done_; }))
+      return;
+    expired_ = true;
+    while (!done_) {
+      lock.unlock();
+      cli.stop();
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::milliseconds{50}, [this] { return done_; });
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;    // guarded by mutex_
+  bool expired_ = false; // written by the watchdog only; read after the join
+  std::thread watchdog_; // last: starts after the members it uses
+};
 
 /// How one delivery went.
 enum class delivery { ok, transient, permanent };
@@ -178,7 +228,12 @@ private:
     cli->set_connection_timeout(timeout_);
     cli->set_read_timeout(timeout_);
     cli->set_write_timeout(timeout_);
+    deadline_guard guard{*cli, std::chrono::steady_clock::now() + timeout_};
     auto res = cli->Post(target.path, headers, body, "application/json");
+    auto cut = guard.finish();
+    if (!res && cut)
+      return {delivery::transient,
+              url + ": no complete answer within " + std::to_string(timeout_.count()) + " ms"};
     if (!res)
       return {delivery::transient, url + ": " + httplib::to_string(res.error())};
     auto status = res->status;

@@ -13,7 +13,8 @@ namespace cf {
 
 /// A channel that delivers every publication to each of `urls` (absolute http:// or https://
 /// URLs), signing the JSON body with `secret` (util/signature_header.hpp). `timeout_ms` bounds
-/// connecting and each read/write on the connection. Succeeds only when every receiver answers 2xx;
+/// each delivery as a whole (connecting, sending, the complete answer: a receiver that hangs or
+/// trickles its answer is cut off then). Succeeds only when every receiver answers 2xx;
 /// any 5xx, 408, 429, timeout or connection error is transient; other non-2xx answers are
 /// permanent.
 std::shared_ptr<channel> make_webhook_channel(std::vector<std::string> urls, std::string secret,

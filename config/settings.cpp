@@ -238,7 +238,8 @@ const std::vector<option>& options() {
                     "the payment webhook secret.",
                     &settings::distribution_webhook_secret, {}, true),
       int_option("distribution", "timeout_ms", "distribution-timeout-ms",
-                 "Per webhook request; a slower receiver counts as a transient failure.",
+                 "Per webhook delivery as a whole (connect, send, the complete answer); a slower "
+                 "receiver counts as a transient failure.",
                  &settings::distribution_timeout_ms, 10, 600000),
       int_option("distribution", "bus_timeout_s", "distribution-bus-timeout-s",
                  "Channel bus: an order without an answer this long fails the channel "

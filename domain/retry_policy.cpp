@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "util/time.hpp"
@@ -18,7 +19,7 @@ std::chrono::milliseconds backoff_delay(const retry_policy& p, int32_t retry, do
   return std::chrono::milliseconds{static_cast<int64_t>(std::llround(jittered))};
 }
 
-std::chrono::milliseconds delay_until_retry(const event& failed) {
+std::chrono::milliseconds delay_until_retry(const event& failed, std::chrono::milliseconds limit) {
   auto data = nlohmann::json::parse(failed.data, nullptr, false);
   // find(), not value(): value() throws when the member has another type.
   auto will_retry = data.find("will_retry"); // end() for anything but an object
@@ -29,8 +30,9 @@ std::chrono::milliseconds delay_until_retry(const event& failed) {
   auto due = parse_time(retry_at->get<std::string>());
   if (!due)
     return std::chrono::milliseconds{0};
-  auto left_us = *due - now_us();
-  return std::chrono::milliseconds{left_us > 0 ? (left_us + 999) / 1000 : 0};
+  auto limit_us = limit.count() > INT64_MAX / 1000 ? INT64_MAX : limit.count() * 1000;
+  auto left_us = time_left_us(*due, now_us(), limit_us);
+  return std::chrono::milliseconds{left_us / 1000 + (left_us % 1000 != 0 ? 1 : 0)};
 }
 
 } // namespace cf

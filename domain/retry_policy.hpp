@@ -26,8 +26,11 @@ struct retry_policy {
 std::chrono::milliseconds backoff_delay(const retry_policy& p, int32_t retry, double random01);
 
 /// How long from now until the retry that `failed` (a generation or distribution failure at the
-/// current schema version) plans: its retry_at minus now, rounded up to whole milliseconds.
+/// current schema version) plans: its retry_at minus now, rounded up to whole milliseconds, and
+/// at most `limit` (pass the policy's max_delay, which no planned delay exceeds: a wall clock
+/// that jumped back since then cannot stretch the wait; one that jumped forward makes it due).
 /// Zero when that time is past, or will_retry is false, or retry_at is missing or unreadable.
-std::chrono::milliseconds delay_until_retry(const event& failed);
+std::chrono::milliseconds delay_until_retry(
+    const event& failed, std::chrono::milliseconds limit = std::chrono::milliseconds::max());
 
 } // namespace cf

@@ -9,6 +9,7 @@ packages=(
   libboost-test-dev libssl-dev openssl libjemalloc-dev libsimdjson-dev libhiredis-dev
   python3 python3-prometheus-client python3-brotli node-eventsource python3-jsonschema
   redis-server redis-tools python3-redis
+  faketime
   clang libclang-rt-14-dev
   libsystemd-dev help2man dpkg-dev file bash-completion systemd
 )

@@ -2,6 +2,7 @@
 // it (RFC 3339, UTC, six fractional digits).
 #include "util/time.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -10,9 +11,35 @@
 
 namespace cf {
 
+namespace {
+
+std::atomic<int64_t> wall_clock_offset_us{0};
+
+} // namespace
+
 int64_t now_us() {
   using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()
+         + wall_clock_offset_us.load(std::memory_order_relaxed);
+}
+
+int64_t time_left_us(int64_t deadline_us, int64_t now_us, int64_t limit_us) {
+  if (limit_us <= 0 || deadline_us <= now_us)
+    return 0;
+  int64_t left = 0;
+  if (__builtin_sub_overflow(deadline_us, now_us, &left) || left > limit_us)
+    return limit_us;
+  return left;
+}
+
+bool changed_within(int64_t time_us, int64_t now_us, int64_t window_us) {
+  int64_t age = 0;
+  return window_us > 0 && time_us <= now_us && !__builtin_sub_overflow(now_us, time_us, &age)
+         && age < window_us;
+}
+
+void set_wall_clock_offset_for_testing(int64_t offset_us) {
+  wall_clock_offset_us.store(offset_us, std::memory_order_relaxed);
 }
 
 std::string format_time(int64_t time_us) {

@@ -353,6 +353,7 @@ BOOST_FIXTURE_TEST_CASE(a_generation_retry_after_a_restart_waits_for_retry_at,
       call<std::vector<event>>(log_actor, append_atom::value, std::vector<event>{started, failed}));
   auto gen = std::make_shared<testkit::scripted_generator>();
   course_factory_settings fs;
+  fs.retry.max_delay = 120s; // a stored retry waits at most max_delay: 60 s lies within it
   keep(spawn_course_factory(sys(), log_actor, gen, fs));
   run();
   BOOST_TEST(gen->calls() == 0);
