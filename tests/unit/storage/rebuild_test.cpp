@@ -306,8 +306,8 @@ BOOST_AUTO_TEST_CASE(the_binary_rebuilds_a_wiped_copy_and_the_running_service_s_
         std::launch::async, [&] { return testkit::run(bin + " rebuild --db " + svc.db_path()); });
     for (int n = 0; n < 100 && busy_run.wait_for(0s) != std::future_status::ready; ++n)
       during.push_back(create(order("During the command " + std::to_string(during.size()), 0)));
+    auto busy = busy_run.get(); // the command is done (also when the writer stopped at 100)
     during.push_back(create(order("After the command " + std::to_string(attempt), 0)));
-    auto busy = busy_run.get();
     BOOST_TEST(busy.status == 0, busy.out);
     auto prefix = std::string{"rebuilt: "};
     BOOST_REQUIRE_MESSAGE(busy.out.rfind(prefix, 0) == 0, busy.out);
