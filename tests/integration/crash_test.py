@@ -179,15 +179,16 @@ class Crash:
         return ids
 
     def await_work_in_flight(self, kill):
-        """Returns once a lifecycle is moving inside the service, so the kill hits work in
-        flight (crash_checks.check_kills_hit_work proves it from the log afterwards). When the
-        clients are done, or none is moving for a while, the killer starts a course itself."""
+        """Returns once lifecycles are moving inside the service, so the kill hits work in
+        flight (crash_checks.check_kills_hit_work proves it from the log afterwards): waits
+        (up to 10 s, while the clients run) for a client's course to be generating, paid or
+        distributing, then starts one of its own. Its 202 means its generation.started is
+        committed; the kill follows at once, while the generator (a Python process) starts,
+        so at least that generation is in flight whatever the clients' courses did meanwhile."""
         end = now_s() + 10
-        while now_s() < end and not self.drivers_done.is_set():
-            if self.in_flight():
-                return
+        while now_s() < end and not self.drivers_done.is_set() and not self.in_flight():
             time.sleep(0.02)
-        self.create_course(self.rng, 99, kill)  # 202: its generation.started is committed
+        self.create_course(self.rng, 99, kill)
 
     def killer(self):
         kills = 0
