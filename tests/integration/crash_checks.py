@@ -1,5 +1,6 @@
 """The crash test's verdicts (tests/integration/crash_test.py): every promise kept, no effect
 twice, read from the log and the receiver's records."""
+import datetime
 import hashlib
 import hmac
 import http.client
@@ -36,6 +37,42 @@ def effect_key(e):
     if t.startswith("course.payment."):
         return (e["subject"], t, d.get("payment_id"))
     return (e["subject"], t)  # distribution.completed: once per course
+
+
+def event_wall(e):
+    """An event's time (the service's wall clock when it appended it), in Unix seconds."""
+    t = datetime.datetime.strptime(e["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def moving(e):
+    """Whether a course whose latest event is `e` has work in flight inside the service: a
+    generation or delivery running or planned, a distribution to request."""
+    t, d = e["type"], e["data"]
+    return (t in ("course.generation.started", "course.payment.completed",
+                  "course.distribution.requested")
+            or (t in ("course.generation.failed", "course.distribution.failed")
+                and d.get("will_retry") is True))
+
+
+def check_kills_hit_work(crash, by_course):
+    """Each SIGKILL hit work in flight: some course's latest event before the kill left work
+    moving, and the course has events after the killed process was gone (the next
+    incarnation carried the work on). Events appended while the process died count for
+    neither side."""
+    problems, hits = [], []
+    for n, (before, gone) in enumerate(crash.service.kill_walls, 1):
+        hit = 0
+        for es in by_course.values():
+            earlier = [e for e in es if event_wall(e) < before]
+            if earlier and moving(earlier[-1]) and any(event_wall(e) > gone for e in es):
+                hit += 1
+        hits.append(hit)
+        if hit == 0:
+            problems.append("SIGKILL %d hit no work in flight (no lifecycle moving at it was "
+                            "carried on after it)" % n)
+    print("crash: lifecycles in flight at each SIGKILL and carried on after it: %s" % hits)
+    return problems
 
 
 def show(events):
@@ -134,6 +171,7 @@ def check(crash, courses, events):
                             % (event_id, cid, result, detail))
 
     problems += check_receiver(crash, by_course)
+    problems += check_kills_hit_work(crash, by_course)
     return problems
 
 

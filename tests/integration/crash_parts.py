@@ -96,6 +96,7 @@ class Service:
         self.port = None
         self.incarnation = 0
         self.kill_times = []  # monotonic times of each SIGKILL
+        self.kill_walls = []  # (wall clock just before SIGKILL, once the process was gone)
         self.lock = threading.Lock()
         self.outputs = []
 
@@ -136,8 +137,11 @@ class Service:
         with self.lock:
             proc, self.port = self.proc, None
             self.kill_times.append(now_s())
+        before = time.time()
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        with self.lock:
+            self.kill_walls.append((before, time.time()))
 
     def current_port(self):
         with self.lock:

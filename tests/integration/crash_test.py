@@ -170,10 +170,31 @@ class Crash:
                 self.fail("client %d: %s" % (worker, e))
             time.sleep(rng.uniform(0, PAUSE_S))
 
+    def in_flight(self):
+        """Courses the service is working on right now (generating, paid or distributing)."""
+        ids = []
+        for status in ("generating", "paid", "distributing"):
+            page = self.client.get_json("/v1/courses?limit=50&status=" + status)
+            ids += [c["course_id"] for c in page["items"]]
+        return ids
+
+    def await_work_in_flight(self, kill):
+        """Returns once lifecycles are moving inside the service, so the kill hits work in
+        flight (crash_checks.check_kills_hit_work proves it from the log afterwards): waits
+        (up to 10 s, while the clients run) for a client's course to be generating, paid or
+        distributing, then starts one of its own. Its 202 means its generation.started is
+        committed; the kill follows at once, while the generator (a Python process) starts,
+        so at least that generation is in flight whatever the clients' courses did meanwhile."""
+        end = now_s() + 10
+        while now_s() < end and not self.drivers_done.is_set() and not self.in_flight():
+            time.sleep(0.02)
+        self.create_course(self.rng, 99, kill)
+
     def killer(self):
         kills = 0
         while kills < MAX_KILLS and not (self.drivers_done.is_set() and kills >= MIN_KILLS):
             time.sleep(self.rng.uniform(*KILL_EVERY_S))
+            self.await_work_in_flight(kills + 1)
             self.service.kill()
             kills += 1
             print("crash: SIGKILL %d at %.1f s" % (kills, now_s() - self.t0), flush=True)
@@ -231,31 +252,46 @@ class Crash:
     def stop_under_load(self):
         """Graceful shutdown: SIGTERM while 16 clients post courses. The service must exit 0,
         answer every request it took with its real answer (202 or a 4xx/503 problem, never a
-        500), and every course it answered 202 must be in the log after a restart."""
+        500), and every course it answered 202 must be in the log after a restart. A request
+        whose connection was reset or got no answer may or may not have been taken: the log
+        decides; a refused connection or a refusal (4xx, 503) wrote nothing."""
         port, stop, lock = self.service.current_port(), threading.Event(), threading.Lock()
-        accepted, wrong = [], []
+        accepted, wrong = {}, []  # title -> course id answered 202
+        unanswered, refused = set(), set()  # titles: no answer / refused or answered non-202
         auth = self.service.auth()
+        tag = uuid.uuid4().hex[:8]
 
         def post(i):
             n = 0
             while not stop.is_set():
                 n += 1
-                body = json.dumps({"title": "Shutdown %d-%d" % (i, n), "language": "en",
-                                   "audiences": ["Ops"], "lesson_count": 1,
-                                   "user_id": "sigterm", "dry_run": True})
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                title = "Shutdown %s %d-%d" % (tag, i, n)
+                body = json.dumps({"title": title, "language": "en", "audiences": ["Ops"],
+                                   "lesson_count": 1, "user_id": "sigterm", "dry_run": True})
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 try:
-                    conn.request("POST", "/v1/courses", body=body,
-                                 headers={"Content-Type": "application/json", **auth})
-                    res = conn.getresponse()
-                    data = res.read()
+                    try:
+                        conn.connect()
+                    except OSError:
+                        with lock:
+                            refused.add(title)  # never reached the service
+                        return
+                    try:
+                        conn.request("POST", "/v1/courses", body=body,
+                                     headers={"Content-Type": "application/json", **auth})
+                        res = conn.getresponse()
+                        data = res.read()
+                    except (OSError, http.client.HTTPException):
+                        with lock:
+                            unanswered.add(title)  # taken or not: the log decides
+                        return
                     with lock:
                         if res.status == 202:
-                            accepted.append(json.loads(data)["course_id"])
-                        elif res.status >= 500 and res.status != 503:
-                            wrong.append("HTTP %d %s" % (res.status, data[:200]))
-                except (OSError, http.client.HTTPException):
-                    return  # refused or reset: a request the service never took
+                            accepted[title] = json.loads(data)["course_id"]
+                        else:
+                            refused.add(title)
+                            if res.status >= 500 and res.status != 503:
+                                wrong.append("HTTP %d %s" % (res.status, data[:200]))
                 finally:
                     conn.close()
 
@@ -269,13 +305,28 @@ class Crash:
             t.join()
         problems += wrong
         self.service.start()
-        missing = [cid for cid in accepted
-                   if self.client.call("GET", "/v1/courses/" + cid)[0] != 200]
+        logged = {}  # title -> course id, for this run's titles
+        for c in self.all_courses():
+            if c["title"].startswith("Shutdown %s " % tag):
+                logged[c["title"]] = c["course_id"]
+        missing = [t for t in accepted if logged.get(t) != accepted[t]]
         if missing:
             problems.append("%d of %d courses answered 202 before SIGTERM are not in the log: %s"
                             % (len(missing), len(accepted), ", ".join(missing[:10])))
-        print("crash: SIGTERM under load: %d courses accepted, all in the log after restart"
-              % len(accepted) if not missing else "", flush=True)
+        written_refused = sorted(t for t in refused if t in logged)
+        if written_refused:
+            problems.append("requests refused or answered non-202 are in the log: %s"
+                            % ", ".join(written_refused[:10]))
+        stray = sorted(t for t in logged if t not in accepted and t not in unanswered
+                       and t not in refused)
+        if stray:
+            problems.append("courses in the log that no request sent: %s" % ", ".join(stray[:10]))
+        if not accepted:
+            problems.append("no course was accepted while the clients posted (nothing to check)")
+        taken = sum(1 for t in unanswered if t in logged)
+        print("crash: SIGTERM under load: %d courses accepted, all in the log after restart; "
+              "%d refused; %d without an answer, %d of them in the log"
+              % (len(accepted), len(refused), len(unanswered), taken), flush=True)
         return problems + self.sigterm()
 
     def read_log(self):

@@ -8,17 +8,19 @@ usage: observability_test.py BINARY
 """
 import json
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from netutil import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATIENCE_S = 30  # how long to wait for what must happen: only a hang takes that long
@@ -29,29 +31,86 @@ def fail(msg):
 
 
 class Service:
-    def __init__(self, binary, work, port):
-        self.binary, self.work, self.port, self.proc = binary, work, port, None
+    """The real binary on a port the kernel picks (--port 0): no free port is guessed, closed
+    and bound again. Each start gets a new port."""
+
+    def __init__(self, binary, work):
+        self.binary, self.work, self.port, self.proc = binary, work, None, None
 
     def start(self):
-        out = open(os.path.join(self.work, "out"), "ab")
+        path = os.path.join(self.work, "out")
+        skip = os.path.getsize(path) if os.path.exists(path) else 0
+        out = open(path, "ab")
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--port", str(self.port), "--db", self.work + "/events.db",
+            [self.binary, "serve", "--port", "0", "--db", self.work + "/events.db",
              "--site-dir", self.work + "/site", "--stripe-webhook-secret-file",
              self.work + "/secret"], stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + PATIENCE_S
         while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen("http://127.0.0.1:%d/v1/health" % self.port, timeout=1)
+            with open(path, "rb") as f:
+                f.seek(skip)
+                m = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", f.read())
+            if m:
+                self.port = int(m.group(1))
                 return
-            except OSError:
-                time.sleep(0.05)
-        fail("the service did not come up on port %d" % self.port)
+            if self.proc.poll() is not None:
+                fail("the service exited at start (rc %d)" % self.proc.returncode)
+            time.sleep(0.05)
+        fail("the service did not report its port")
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(timeout=30)
         if rc != 0:
             fail("exit code %d after SIGTERM" % rc)
+
+
+class Relay:
+    """A TCP relay on a port of its own (bound once, kept) to the service's current port: the
+    EventSource client keeps one URL while the service restarts on another port. A connection
+    made while the service is down is closed at once, as the service's refusal would be."""
+
+    def __init__(self, service):
+        self.service = service
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                down, _ = self.sock.accept()
+            except OSError:
+                return  # closed
+            try:
+                up = socket.create_connection(("127.0.0.1", self.service.port), timeout=5)
+                up.settimeout(None)
+            except (OSError, TypeError):
+                down.close()
+                continue
+            for a, b in ((down, up), (up, down)):
+                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def pipe(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):  # one side ended: end both, so the client sees the stream close
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.sock.close()
 
 
 def auth(work):
@@ -141,22 +200,23 @@ def main():
         print(__doc__)
         return 2
     work = tempfile.mkdtemp(prefix="cf_obs_")
-    port = free_port()
-    svc = Service(os.path.abspath(sys.argv[1]), work, port)
-    client = None
+    svc = Service(os.path.abspath(sys.argv[1]), work)
+    client, relay = None, None
     try:
         svc.start()
+        relay = Relay(svc)
         env = dict(os.environ, NODE_PATH="/usr/share/nodejs")
         client = subprocess.Popen(
             ["node", os.path.join(HERE, "eventsource_client.js"),
-             "http://127.0.0.1:%d/v1/events/stream?after=0" % port, "8",
+             "http://127.0.0.1:%d/v1/events/stream?after=0" % relay.port, "8",
              auth(work)["Authorization"]],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         deadline = time.monotonic() + 60
-        first = post_course(port, "Observed before the restart", work)
+        first = post_course(svc.port, "Observed before the restart", work)
         got = read_lines(client, 4, deadline)
         svc.stop()  # ends the stream; the client reconnects with Last-Event-ID: 4
-        svc.start()
+        svc.start()  # on another port: the relay follows
+        port = svc.port
         second = post_course(port, "Observed after the restart", work)
         got += read_lines(client, 4, deadline)
         if client.wait(timeout=PATIENCE_S) != 0:
@@ -178,6 +238,8 @@ def main():
             print("--- service output:\n" + f.read()[-3000:])
         return 1
     finally:
+        if relay:
+            relay.close()
         if client and client.poll() is None:
             client.kill()
         if svc.proc and svc.proc.poll() is None:

@@ -44,9 +44,11 @@ public:
           statuses_.pop_front();
         }
       }
-      if (delay_.count() > 0) {
+      {
         std::unique_lock<std::mutex> lock{mtx_};
-        stopped_.wait_for(lock, delay_, [this] { return stopping_; });
+        if (delay_.count() > 0)
+          stopped_.wait_for(lock, delay_, [this] { return stopping_; });
+        ++answered_;
       }
       res.status = status;
       res.set_content("{}", "application/json");
@@ -84,6 +86,12 @@ public:
     return requests_;
   }
 
+  /// How many requests it has finished waiting for and is answering (or has answered).
+  int answered() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return answered_;
+  }
+
 private:
   httplib::Server svr_;
   std::thread thread_;
@@ -92,6 +100,7 @@ private:
   std::deque<int> statuses_;
   std::chrono::milliseconds delay_;
   std::vector<recorded_request> requests_;
+  int answered_ = 0;
   bool stopping_ = false;           // stop() was called: delays end now
   std::condition_variable stopped_; // wakes delayed answers when stopping
 };

@@ -174,15 +174,26 @@ BOOST_AUTO_TEST_CASE(a_declined_card_then_a_successful_one_still_pays) {
 
 BOOST_AUTO_TEST_CASE(an_unsettled_session_waits_for_async_payment_succeeded) {
   auto [id, payment_id] = priced_course();
+  auto before = head(); // payment.required is the course's last event until it is paid
   auto pending = json::parse(make_stripe_event(id, payment_id, 4900, "eur"));
   pending["data"]["object"]["payment_status"] = "unpaid";
   BOOST_TEST(json::parse(send(pending.dump())->body)["result"] == "ignored");
+  BOOST_TEST(head() == before); // the answer comes after Payment decided: nothing was written
   auto settled = pending;
   settled["id"] = "evt_settled";
   settled["type"] = "checkout.session.async_payment_succeeded";
   settled["data"]["object"]["payment_status"] = "paid";
-  BOOST_TEST(json::parse(send(settled.dump())->body)["result"] == "recorded");
-  BOOST_TEST(static_cast<bool>(await_event("course.payment.completed", id)));
+  auto recorded = json::parse(send(settled.dump())->body);
+  BOOST_TEST(recorded["result"] == "recorded");
+  // The barrier for anything the unpaid notice could have set off later: Payment handles
+  // notices one after another, and the settled one's event is the very next in the log.
+  BOOST_TEST(recorded["seq"] == before + 1);
+  auto paid = await_event("course.payment.completed", id);
+  BOOST_REQUIRE(paid);
+  BOOST_TEST(paid->seq == before + 1);
+  auto types = types_of(id);
+  BOOST_TEST(std::count(types.begin(), types.end(), "course.payment.failed") == 0);
+  BOOST_TEST(std::count(types.begin(), types.end(), "course.payment.completed") == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

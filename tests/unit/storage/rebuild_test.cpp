@@ -7,6 +7,7 @@
 #include <caf/deep_to_string.hpp>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -292,12 +293,40 @@ BOOST_AUTO_TEST_CASE(the_binary_rebuilds_a_wiped_copy_and_the_running_service_s_
   BOOST_TEST(done.out.rfind("rebuilt: " + count + " events folded into 8 courses in ", 0) == 0,
              done.out);
   check_equal(live, snapshot(*open_store(path)));
-  // While the service runs: the rebuild's transaction waits for, and holds off, its appends.
-  auto busy = testkit::run(bin + " rebuild --db " + svc.db_path());
-  BOOST_TEST(busy.status == 0, busy.out);
-  check_equal(live, snapshot(*open_store(svc.db_path())));
-  auto more = create(order("After the command", 0));
-  await_status(more, course_status::published);
+  // While the service runs and appends: the rebuild's transaction waits for, and holds off,
+  // its appends. A writer creates courses one after another until the command is done; the
+  // command's count shows where its transaction fell among them: after some of those appends
+  // (it folded more events than the log held when it started) and before others (it folded
+  // fewer than the log holds after). A machine too slow to interleave is given five tries.
+  bool interleaved = false;
+  std::vector<std::string> during;
+  for (int attempt = 0; attempt < 5 && !interleaved; ++attempt) {
+    auto at_start = *open_store(svc.db_path())->count();
+    auto busy_run = std::async(
+        std::launch::async, [&] { return testkit::run(bin + " rebuild --db " + svc.db_path()); });
+    for (int n = 0; n < 100 && busy_run.wait_for(0s) != std::future_status::ready; ++n)
+      during.push_back(create(order("During the command " + std::to_string(during.size()), 0)));
+    auto busy = busy_run.get(); // the command is done (also when the writer stopped at 100)
+    during.push_back(create(order("After the command " + std::to_string(attempt), 0)));
+    BOOST_TEST(busy.status == 0, busy.out);
+    auto prefix = std::string{"rebuilt: "};
+    BOOST_REQUIRE_MESSAGE(busy.out.rfind(prefix, 0) == 0, busy.out);
+    auto folded = std::stoll(busy.out.substr(prefix.size()));
+    auto at_end = *open_store(svc.db_path())->count();
+    BOOST_TEST_MESSAGE("rebuild folded " << folded << " events; the log held " << at_start
+                                         << " at its start, " << at_end << " at its end");
+    BOOST_TEST(folded >= at_start);
+    BOOST_TEST(folded < at_end);
+    interleaved = folded > at_start;
+  }
+  BOOST_TEST(interleaved);
+  // Every course written around and during the rebuild moved on, and the read model is still
+  // the fold of the log: a rebuilt copy equals it.
+  for (const auto& id : during) await_status(id, course_status::published);
+  auto rebuilt = copy("after-rebuilt.db");
+  BOOST_REQUIRE(open_store(rebuilt)->rebuild());
+  check_equal(snapshot(*open_store(rebuilt)), snapshot(*open_store(svc.db_path())));
+  BOOST_TEST(snapshot(*open_store(svc.db_path())).size() == 8u + during.size());
   auto missing = svc.db_path() + ".missing";
   BOOST_TEST(testkit::run(bin + " rebuild --db " + missing).status == 2);
   BOOST_TEST(!std::filesystem::exists(missing)); // not created by the attempt
