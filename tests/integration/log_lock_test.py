@@ -22,6 +22,7 @@ WRITERS = 8
 
 
 def second_serve(binary, work):
+    started = time.monotonic()
     first = Service(binary, work).start()
     try:
         second = Service(binary, work).launch()
@@ -47,8 +48,8 @@ def second_serve(binary, work):
     # Its lock went with it: a new serve starts.
     again = Service(binary, work).start()
     check(again.stop() == 0, "a serve after the first one stopped did not stop cleanly")
-    print("second serve: exit %d naming pid %d; verify, backup, rebuild ran beside it"
-          % (EXIT_LOG_IN_USE, first.proc.pid))
+    print("second serve: exit %d naming pid %d; verify, backup, rebuild ran beside it (%.1f s)"
+          % (EXIT_LOG_IN_USE, first.proc.pid, time.monotonic() - started))
 
 
 class Writers:
@@ -119,7 +120,9 @@ def live_backup(binary, work, live_events):
             filled = time.monotonic() - started
             copy = work + "/live-copy.db"
             before = writers.count()
+            t = time.monotonic()
             rc, out, err = run_command(binary, "backup", "--db", svc.db, copy)
+            took = {"backup": time.monotonic() - t}
             check(rc == 0, "backup of the live log exited %d: %s %s" % (rc, out, err))
             out = verify(binary, copy)
             copied = int(out.split()[1])
@@ -128,7 +131,9 @@ def live_backup(binary, work, live_events):
             # A prefix of the live log: the same event, chained the same way, at its last seq.
             check(hash_at(copy, copied) == hash_at(svc.db, copied),
                   "the copy's head differs from the live log's event %d" % copied)
+            t = time.monotonic()
             rc, out, err = run_command(binary, "rebuild", "--db", svc.db)
+            took["rebuild"] = time.monotonic() - t
             check(rc == 0, "rebuild of the live log exited %d: %s %s" % (rc, out, err))
             during = writers.count()
             check(during > before, "the writers did not go on while backup ran")
@@ -145,8 +150,9 @@ def live_backup(binary, work, live_events):
         svc.kill()
     verify(binary, svc.db)
     print("live log: %d events in %.1f s; backup of %d events verified and a prefix of the log; "
-          "rebuild beside %d writers (%d writes refused while it ran); %d courses accepted"
-          % (live_events, filled, copied, WRITERS, writers.refused, writers.accepted))
+          "rebuild beside %d writers (%d writes refused while it ran); %d courses accepted; backup "
+          "%.1f s, rebuild %.1f s" % (live_events, filled, copied, WRITERS, writers.refused,
+                                     writers.accepted, took["backup"], took["rebuild"]))
 
 
 def main():

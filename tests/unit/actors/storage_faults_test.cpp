@@ -82,6 +82,9 @@ struct faulty_log : faulty_store {
   }
 };
 
+// The health's state at `t` by name (printable when a check fails).
+std::string state_at(const storage_health& h, int64_t t) { return to_string(h.current(t)); }
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(storage_errors)
@@ -110,7 +113,7 @@ BOOST_FIXTURE_TEST_CASE(a_commit_whose_sync_fails_is_storage_failed_and_unseen_i
   testkit::fail_syncs(true);
   auto second = one_event("b");
   auto err = store->append(second);
-  BOOST_TEST(is(err, errc::storage_failed), to_string(static_cast<errc>(err.code())));
+  BOOST_TEST(is(err, errc::storage_failed), "got: " + error_context(err));
   BOOST_TEST(second[0].seq == 0);
   testkit::fail_syncs(false);
   // Not committed for this connection. (Its frames may be whole in the WAL file: a later process
@@ -136,7 +139,7 @@ BOOST_FIXTURE_TEST_SUITE(event_log_latch, faulty_log)
 
 BOOST_AUTO_TEST_CASE(a_failed_sync_refuses_every_later_write_and_is_reported_once) {
   BOOST_REQUIRE(append("a"));
-  BOOST_TEST(health->current(now_us()) == storage_health::state::ok);
+  BOOST_TEST(state_at(*health, now_us()) == "ok");
   testkit::fail_syncs(true);
   auto failed = append("b");
   BOOST_REQUIRE(!failed);
@@ -149,7 +152,7 @@ BOOST_AUTO_TEST_CASE(a_failed_sync_refuses_every_later_write_and_is_reported_onc
   BOOST_REQUIRE(!cp);
   BOOST_TEST(is(cp.error(), errc::storage_failed));
   BOOST_TEST(health->failed.load());
-  BOOST_TEST(health->current(now_us()) == storage_health::state::failing);
+  BOOST_TEST(state_at(*health, now_us()) == "failing");
   BOOST_TEST(health->sync_errors.load() == 1u);
   BOOST_TEST(reported->load() == 1); // once, however many writes were refused
   // Reads still answer: what this process committed before.
@@ -163,15 +166,14 @@ BOOST_AUTO_TEST_CASE(a_full_disk_degrades_the_log_until_the_next_commit) {
   auto full = append("a");
   BOOST_REQUIRE(!full);
   BOOST_TEST(is(full.error(), errc::storage_full));
-  BOOST_TEST(health->current(now_us()) == storage_health::state::degraded);
+  BOOST_TEST(state_at(*health, now_us()) == "degraded");
   BOOST_TEST(health->full(now_us()));
   BOOST_TEST(health->full_errors.load() == 1u);
   // Past the window with no commit, degraded passes by itself.
-  BOOST_TEST(health->current(now_us() + storage_health::degraded_window_us)
-             == storage_health::state::ok);
+  BOOST_TEST(state_at(*health, now_us() + storage_health::degraded_window_us) == "ok");
   testkit::fail_writes(false);
   BOOST_REQUIRE(append("a"));
-  BOOST_TEST(health->current(now_us()) == storage_health::state::ok);
+  BOOST_TEST(state_at(*health, now_us()) == "ok");
   BOOST_TEST(!health->full(now_us()));
   BOOST_TEST(!health->failed.load());
   BOOST_TEST(reported->load() == 0);
