@@ -8,6 +8,7 @@
 
 #include "storage/sqlite_event_store.hpp"
 #include "util/errc.hpp"
+#include "util/log.hpp"
 #include "util/metrics.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
@@ -42,6 +43,10 @@ struct event_log_state {
   size_t pending_events = 0;
   bool flush_requested = false;
   int64_t last_time_us = 0; // commit times never go backwards, even if the clock does
+  std::shared_ptr<storage_health> health;
+  caf::error failed; // the latch (spawn_event_log): set at the first storage_failed, for good
+  int64_t commits = 0;
+  int64_t die_after_commits = 0;
   static inline const char* name = "event_log";
 };
 
@@ -87,8 +92,35 @@ std::string error_name(const caf::error& err) {
   return err.category() == caf::atom("cf") ? to_string(static_cast<errc>(err.code())) : "other";
 }
 
+// Records how a write went in the health; a failed sync closes the latch.
+void note_write(event_log_pointer self, const caf::error& err) {
+  auto& st = self->state;
+  auto& h = *st.health;
+  if (!err) {
+    h.last_error_us = 0;
+    return;
+  }
+  if (is(err, errc::storage_full) || is(err, errc::storage_unavailable)) {
+    auto full = is(err, errc::storage_full);
+    (full ? h.full_errors : h.unavailable_errors) += 1;
+    h.last_error_full = full;
+    h.last_error_us = now_us();
+    return;
+  }
+  if (!is(err, errc::storage_failed) || st.failed)
+    return;
+  st.failed = err;
+  h.sync_errors += 1;
+  h.failed = true;
+  log_event(log_level::error, "event_log",
+            "a sync to disk failed: no more writes in this process; restart to recover from disk",
+            {{"error", error_context(err)}});
+  if (h.on_failed)
+    h.on_failed(err);
+}
+
 // Commits every pending append in one transaction, answers each, then publishes the committed
-// events to subscribers in seq order.
+// events to subscribers in seq order. After the latch closed, answers each with its error.
 void flush(event_log_pointer self) {
   auto& st = self->state;
   st.flush_requested = false;
@@ -97,12 +129,17 @@ void flush(event_log_pointer self) {
   auto batch = std::move(st.pending);
   st.pending.clear();
   st.pending_events = 0;
+  if (st.failed) {
+    for (auto& p : batch) p.promise.deliver(st.failed);
+    return;
+  }
   std::vector<append_request> requests;
   requests.reserve(batch.size());
   for (auto& p : batch) requests.push_back(std::move(p.request));
   auto& m = metrics::global();
   auto started = std::chrono::steady_clock::now();
   auto failed = st.store->append_batch(requests);
+  note_write(self, failed);
   auto done = std::chrono::steady_clock::now();
   m.commit_seconds.observe(std::chrono::duration<double>(done - started).count());
   // Subscribers first, from the requests themselves: the answers then take their events.
@@ -122,6 +159,9 @@ void flush(event_log_pointer self) {
   }
   if (!failed)
     m.batch_events.observe(static_cast<double>(committed));
+  if (!failed && st.die_after_commits > 0 && ++st.commits >= st.die_after_commits)
+    throw std::runtime_error("test fault: EventLog dies after " + std::to_string(st.commits)
+                             + " commits"); // event_log_options::die_after_commits
 }
 
 // Stamps the events and queues them for the next group commit; the answer comes from flush.
@@ -137,6 +177,10 @@ caf::typed_response_promise<std::vector<event>> enqueue(event_log_pointer self,
     e.time_us = st.last_time_us;
   }
   auto promise = self->make_response_promise<std::vector<event>>();
+  if (st.failed) {
+    promise.deliver(st.failed);
+    return promise;
+  }
   st.pending_events += events.size();
   st.pending.push_back(
       {append_request{std::move(events), std::move(remember), std::move(advance), {}}, promise,
@@ -196,9 +240,23 @@ caf::result<T> reply(caf::expected<T>&& answer) {
   return std::move(*answer);
 }
 
+// A checkpoint is a write like an append: refused after the latch, and noted.
+caf::result<int64_t> save_checkpoint(event_log_pointer self, const checkpoint& cp) {
+  auto& st = self->state;
+  if (st.failed)
+    return st.failed;
+  auto stored = st.store->save_checkpoint(cp);
+  note_write(self, stored ? caf::error{} : stored.error());
+  return reply(std::move(stored));
+}
+
 event_log_impl::behavior_type event_log(event_log_pointer self,
-                                        std::shared_ptr<sqlite_event_store> store) {
+                                        std::shared_ptr<sqlite_event_store> store,
+                                        event_log_options options) {
   self->state.store = std::move(store);
+  self->state.health =
+      options.health ? std::move(options.health) : std::make_shared<storage_health>();
+  self->state.die_after_commits = options.die_after_commits;
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& subs = self->state.subscribers;
     subs.erase(std::remove_if(subs.begin(), subs.end(),
@@ -218,7 +276,7 @@ event_log_impl::behavior_type event_log(event_log_pointer self,
       },
       [=](flush_atom) { flush(self); },
       [=](checkpoint_atom, const checkpoint& cp) -> caf::result<int64_t> {
-        return reply(self->state.store->save_checkpoint(cp));
+        return save_checkpoint(self, cp);
       },
       [=](checkpoint_atom) -> caf::result<std::vector<checkpoint>> {
         return reply(self->state.store->checkpoints());
@@ -264,8 +322,10 @@ event_log_impl::behavior_type event_log(event_log_pointer self,
 
 } // namespace
 
-event_log_actor spawn_event_log(caf::actor_system& sys, std::shared_ptr<sqlite_event_store> store) {
-  return caf::actor_cast<event_log_actor>(sys.spawn<caf::detached>(event_log, std::move(store)));
+event_log_actor spawn_event_log(caf::actor_system& sys, std::shared_ptr<sqlite_event_store> store,
+                                event_log_options options) {
+  return caf::actor_cast<event_log_actor>(
+      sys.spawn<caf::detached>(event_log, std::move(store), std::move(options)));
 }
 
 } // namespace cf

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/storage_health.hpp"
 #include "actors/type_ids.hpp"
 #include "domain/course_state.hpp"
 #include "domain/event.hpp"
@@ -32,7 +33,8 @@ using log_wait = caf::duration;
 using event_log_actor = caf::typed_actor<
     // Commits `events` in one transaction and answers them with seq, id, time and subject version
     // filled in (an id already set is kept). Errors: invalid_argument, conflict,
-    // storage_unavailable. Nothing is written on error.
+    // storage_unavailable, storage_full, storage_failed (see spawn_event_log). Nothing is
+    // written on error.
     caf::replies_to<append_atom, std::vector<event>>::with<std::vector<event>>,
     // The same, storing `remember` in the same transaction. Errors as above, plus duplicate when a
     // live record with the same scope and key exists (then nothing is written).
@@ -71,8 +73,21 @@ using event_log_actor = caf::typed_actor<
     // Head, courses by status and each subscribed consumer's lag, for GET /metrics.
     caf::replies_to<stats_atom>::with<log_stats>>;
 
+/// What EventLog reports to, beside its answers.
+struct event_log_options {
+  /// Where it reports how its writes go; null: a health of its own nobody reads.
+  std::shared_ptr<storage_health> health;
+  /// Test only (the service reads COURSEFACTORY_TEST_EVENT_LOG_DIES_AFTER): after this many
+  /// group commits EventLog throws, as a bug in it would, and stops; 0: never.
+  int64_t die_after_commits = 0;
+};
+
 /// Spawns EventLog on its own thread (SQLite blocks) over `store`, which it owns from now on.
-/// REQUIRES: store != nullptr.
-event_log_actor spawn_event_log(caf::actor_system& sys, std::shared_ptr<sqlite_event_store> store);
+/// A failed sync (storage_failed) closes a latch for good: that append and every later write
+/// (appends, checkpoints) are answered storage_failed, reads still work, `health->failed` turns
+/// true and `health->on_failed` is called once: what is on disk is unknown now, and only a new
+/// process, recovering from the file, can know it. REQUIRES: store != nullptr.
+event_log_actor spawn_event_log(caf::actor_system& sys, std::shared_ptr<sqlite_event_store> store,
+                                event_log_options options = {});
 
 } // namespace cf

@@ -9,6 +9,7 @@
 #include "storage/audit.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "util/errc.hpp"
+#include "util/file_lock.hpp"
 
 namespace cf {
 
@@ -30,6 +31,14 @@ constexpr const char* rebuild_usage =
     "Rebuilds the course read model in FILE from its event log, in one transaction. The service\n"
     "may be running: its writes wait until the rebuild commits. Exit status: 0 rebuilt, 1 failed,\n"
     "2 usage error or no such file.\n";
+
+// One line on stderr when a service holds the log at `db` (its lock file): what `what` means
+// for it. Commands that only read run alongside; none of them takes the lock.
+void note_running_service(const std::string& command, const std::string& db, const char* what) {
+  if (auto pid = file_lock::holder(lock_file_of(db)); pid > 0)
+    std::cerr << "coursefactory " << command << ": note: a service (pid " << pid << ") holds " << db
+              << "; " << what << "\n";
+}
 
 // Splits `args` into the value of --db (or --db=FILE) and the remaining words. False on a
 // malformed argument.
@@ -75,6 +84,8 @@ int run_verify_command(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
   if (int rc = parse_command(args, verify_usage, 0, db, rest); rc >= 0)
     return rc;
+  note_running_service("verify", db,
+                       "verify reads one consistent snapshot beside it and changes nothing");
   auto report = verify_log(db);
   if (!report) {
     std::cerr << "coursefactory verify: cannot check " << db << ": "
@@ -95,6 +106,8 @@ int run_backup_command(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
   if (int rc = parse_command(args, backup_usage, 1, db, rest); rc >= 0)
     return rc;
+  note_running_service("backup", db,
+                       "the copy is one consistent snapshot; what it commits later is not in it");
   auto report = backup_database(db, rest[0]);
   if (!report) {
     std::cerr << "coursefactory backup: " << db << " not copied to " << rest[0] << ": "
@@ -117,6 +130,9 @@ int run_rebuild_command(const std::vector<std::string>& args) {
     std::cerr << "coursefactory rebuild: no database file " << db << "\n";
     return 2;
   }
+  note_running_service("rebuild", db,
+                       "its writes wait for this rebuild's commit, and answer 503 "
+                       "storage_unavailable after its 2 s busy timeout");
   auto store = sqlite_event_store::open(db);
   auto report = store ? (*store)->rebuild() : caf::expected<rebuild_report>{store.error()};
   if (!report) {

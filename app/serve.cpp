@@ -9,6 +9,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
+#include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -20,6 +22,7 @@
 #include "actors/event_log.hpp"
 #include "actors/payment.hpp"
 #include "actors/type_ids.hpp"
+#include "app/exit_codes.hpp"
 #include "app/sd_notify.hpp"
 #include "app/token_command.hpp"
 #include "channels/channel.hpp"
@@ -29,6 +32,7 @@
 #include "storage/sqlite_event_store.hpp"
 #include "util/crypto.hpp"
 #include "util/errc.hpp"
+#include "util/file_lock.hpp"
 #include "util/log.hpp"
 
 namespace cf {
@@ -59,8 +63,12 @@ retry_policy retry_of(const settings& s) {
   return p;
 }
 
+/// How long the service keeps answering after a failed sync before it stops.
+constexpr std::chrono::seconds storage_failed_drain{3};
+
 /// What serve() has read before it spawns anything.
 struct service_inputs {
+  file_lock lock; ///< "<db>.lock", held for the life of the process: one service per log
   settings s;
   std::string webhook_secret;
   std::unique_ptr<sqlite_event_store> store;
@@ -79,6 +87,18 @@ caf::expected<service_inputs> build_inputs(settings given, int& rc) {
       rc = 2;
       return url.error();
     }
+  // One service per log, before anything is read or written (README, "Failure modes").
+  if (s.db != ":memory:") {
+    auto lock = file_lock::acquire(lock_file_of(s.db));
+    if (!lock) {
+      std::cerr << "coursefactory serve: the log " << s.db
+                << " is in use: " << error_context(lock.error()) << "; one service per log (exit "
+                << exit_code::log_in_use << ")\n";
+      rc = is(lock.error(), errc::conflict) ? exit_code::log_in_use : exit_code::failure;
+      return lock.error();
+    }
+    in.lock = std::move(*lock);
+  }
   // From here on, what goes wrong is said in JSON log lines (see util/log.hpp).
   set_log_level(parse_log_level(s.log_level).value_or(log_level::info));
   rc = 1;
@@ -118,7 +138,8 @@ caf::expected<service_inputs> build_inputs(settings given, int& rc) {
 /// site channel's URLs name it).
 struct service_actors {
   event_log_actor log;
-  bus_relay_actor relay;     ///< null without bus.redis_url
+  std::shared_ptr<storage_health> health; ///< How EventLog's writes go.
+  bus_relay_actor relay;                  ///< null without bus.redis_url
   bus_relay_actor jobs;      ///< generation.mode = redis: the started events to the workers
   bus_inbound_actor inbound; ///< null without bus.redis_url
   std::shared_ptr<bus_relay_status> bus;
@@ -132,7 +153,21 @@ struct service_actors {
 service_actors spawn_actors(caf::actor_system& sys, const settings& s,
                             std::unique_ptr<sqlite_event_store> store) {
   service_actors a;
-  a.log = spawn_event_log(sys, std::shared_ptr<sqlite_event_store>{std::move(store)});
+  event_log_options lo;
+  lo.health = a.health = std::make_shared<storage_health>();
+  // A failed sync: EventLog refuses every later write. The service answers what it can for
+  // storage_failed_drain (reads; 503 to writes; /v1/health "failing" with 503, so that a load
+  // balancer takes it out), then stops as on SIGTERM and exits with exit_code::storage_failed,
+  // so that its supervisor starts a process that reads only what is on disk.
+  a.health->on_failed = [](const caf::error&) {
+    std::thread{[] {
+      std::this_thread::sleep_for(storage_failed_drain);
+      kill(getpid(), SIGTERM); // taken by the signal thread, as an operator's would be
+    }}.detach();
+  };
+  if (const char* n = std::getenv("COURSEFACTORY_TEST_EVENT_LOG_DIES_AFTER"))
+    lo.die_after_commits = std::atol(n); // test only: tests/integration/storage_faults_test.py
+  a.log = spawn_event_log(sys, std::shared_ptr<sqlite_event_store>{std::move(store)}, lo);
   // EventLog is the service's memory. Should it ever stop on its own (an exception in it), the
   // service stops serving and exits non-zero (the shutdown below reads why it stopped); the next
   // start recovers from the log. The actors wait for its answers without a timeout
@@ -212,7 +247,7 @@ int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& 
                sigset_t signals) {
   const auto& s = in.s;
   http_server server{sys,
-                     {a.factory, a.log, a.payment, a.bus, a.bus_in, in.tokens},
+                     {a.factory, a.log, a.payment, a.bus, a.bus_in, in.tokens, a.health},
                      http_options_of(s),
                      in.webhook_secret};
   int port = server.bind();
@@ -322,6 +357,11 @@ int run_serve_command(const std::vector<std::string>& args, sigset_t signals) {
   auto actors = spawn_actors(sys, in->s, std::move(in->store));
   rc = serve_http(sys, actors, *in, signals);
   rc = shut_down(sys, actors, rc);
+  if (actors.health->failed) {
+    rc = exit_code::storage_failed;
+    log_event(log_level::error, "main", "stopped after a failed sync; restart to recover",
+              {{"exit_code", rc}});
+  }
   actors = service_actors{}; // drop the handles, or await_all_actors_done() waits for ever
   sys.await_all_actors_done();
   if (rc == 0)

@@ -44,6 +44,27 @@ void render_log_gauges(std::string& out, const log_stats& log) {
            + "\"} " + std::to_string(c.checkpoint) + "\n";
 }
 
+// How the log's writes go (actors/storage_health.hpp).
+void render_storage_gauges(std::string& out, const storage_health& h) {
+  auto now = now_us();
+  metric_header(out, "coursefactory_storage_failed", "gauge",
+                "1 once a sync to disk failed: this process takes no more writes and stops.");
+  out += "coursefactory_storage_failed " + std::to_string(h.failed.load() ? 1 : 0) + "\n";
+  metric_header(out, "coursefactory_storage_full", "gauge",
+                "1 while the disk is full: the last write failed for want of space, no commit "
+                "since, within the last minute.");
+  out += "coursefactory_storage_full " + std::to_string(h.full(now) ? 1 : 0) + "\n";
+  metric_header(out, "coursefactory_storage_errors_total", "counter",
+                "Failed writes of the log by kind: full (disk full), sync (a failed fsync), "
+                "unavailable (busy, locked, other I/O).");
+  out += "coursefactory_storage_errors_total{kind=\"full\"} " + std::to_string(h.full_errors.load())
+         + "\n";
+  out += "coursefactory_storage_errors_total{kind=\"sync\"} " + std::to_string(h.sync_errors.load())
+         + "\n";
+  out += "coursefactory_storage_errors_total{kind=\"unavailable\"} "
+         + std::to_string(h.unavailable_errors.load()) + "\n";
+}
+
 // The relay's position and health, when a bus is configured.
 void render_bus_gauges(std::string& out, const bus_relay_status& bus, int64_t head) {
   metric_header(out, "coursefactory_bus_connected", "gauge",
@@ -166,6 +187,8 @@ void register_metrics_route(httplib::Server& srv, const route_context& ctx) {
       return fail(*c, res, stats.error());
     auto text = metrics::global().render();
     render_log_gauges(text, *stats);
+    if (c->actors.storage)
+      render_storage_gauges(text, *c->actors.storage);
     if (c->actors.bus)
       render_bus_gauges(text, *c->actors.bus, stats->head);
     if (c->actors.bus_in)

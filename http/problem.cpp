@@ -52,6 +52,8 @@ int status_for(const caf::error& err) {
       case errc::conflict:
         return 409;
       case errc::storage_unavailable:
+      case errc::storage_full:
+      case errc::storage_failed:
         return 503;
       case errc::overloaded:
         return 429;
@@ -84,10 +86,17 @@ void write_problem(httplib::Response& res, const caf::error& err, const std::str
   auto status = status_for(err);
   std::string code = "internal";
   std::string detail = render;
+  std::string retry_after;
   if (err.category() == caf::atom("cf")) {
-    code = to_string(static_cast<errc>(err.code()));
+    auto x = static_cast<errc>(err.code());
+    // A full disk keeps the type clients know for "the storage cannot write now: retry".
+    code = to_string(x == errc::storage_full ? errc::storage_unavailable : x);
     if (auto ctx = error_context(err); !ctx.empty())
       detail = ctx;
+    if (x == errc::storage_unavailable || x == errc::storage_full)
+      retry_after = "1";
+    else if (x == errc::storage_failed) // this process stops; its supervisor starts the next
+      retry_after = "5";
   } else if (status == 504) {
     code = "timeout";
     detail = "the service did not answer in time; the request may still complete";
@@ -95,6 +104,8 @@ void write_problem(httplib::Response& res, const caf::error& err, const std::str
     code = "unavailable";
   }
   write_problem(res, status, code, detail);
+  if (!retry_after.empty())
+    res.set_header("Retry-After", retry_after);
   if (status == 429) {
     res.set_header("Retry-After", "1");
     metrics::global().http_rejected.add("in_flight");

@@ -12,6 +12,7 @@
 #include "http/problem.hpp"
 #include "util/crypto.hpp"
 #include "util/json_text.hpp"
+#include "util/time.hpp"
 #include "util/uuid.hpp"
 
 namespace cf {
@@ -206,12 +207,21 @@ void health(const route_context& ctx, const httplib::Request&, httplib::Response
   if (!head)
     return write_problem(res, 503, "unavailable",
                          "the event log cannot be read: " + ctx.sys->render(head.error()));
-  json body{{"status", "ok"}, {"last_seq", *head}};
+  // The log's writes (actors/storage_health.hpp): failing answers 503, so that a load balancer
+  // takes this process out while it stops.
+  auto state = storage_health::state::ok;
+  if (const auto& storage = ctx.actors.storage)
+    state = storage->current(now_us());
+  json body{{"status", to_string(state)}, {"last_seq", *head}};
+  if (state != storage_health::state::ok)
+    body["storage"] = state == storage_health::state::failing      ? "failed"
+                      : ctx.actors.storage->last_error_full.load() ? "full"
+                                                                   : "unavailable";
   if (const auto& bus = ctx.actors.bus) // degraded: events wait in the log for Redis to return
     body["bus"] = bus->connected ? "ok" : "degraded";
   if (const auto& in = ctx.actors.bus_in; in && in->generation_remote) // workers of the last minute
     body["workers"] = std::max<int64_t>(0, in->workers_seen.load());
-  write_json(res, 200, body.dump());
+  write_json(res, state == storage_health::state::failing ? 503 : 200, body.dump());
 }
 
 } // namespace

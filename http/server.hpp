@@ -25,6 +25,7 @@ struct http_actors {
   std::shared_ptr<const bus_relay_status> bus;      ///< null: no bus configured.
   std::shared_ptr<const bus_inbound_status> bus_in; ///< null: no bus configured.
   std::shared_ptr<token_source> tokens; ///< The API tokens (http/auth.hpp); null: none is valid.
+  std::shared_ptr<const storage_health> storage; ///< EventLog's writes; null: not reported.
 };
 
 /// How the HTTP front listens and protects itself (app/ fills it from the service's settings).

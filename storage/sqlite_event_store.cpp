@@ -28,12 +28,22 @@ constexpr int busy_timeout_ms = 2000;
 } // namespace
 
 caf::error from_exception(const SQLite::Exception& ex) {
-  auto code = ex.getErrorCode() & 0xFF;
+  // SQLite knows which call failed by its extended code, available whether or not the
+  // connection asked for extended codes (open() does).
+  return classify_sqlite_error(ex.getErrorCode(), ex.getExtendedErrorCode(), ex.what());
+}
+
+caf::error classify_sqlite_error(int code, int extended, const std::string& what) {
+  if (extended == SQLITE_IOERR_FSYNC || extended == SQLITE_IOERR_DIR_FSYNC)
+    return make_error(errc::storage_failed, "a sync to disk failed: " + what);
+  code &= 0xFF;
+  if (code == SQLITE_FULL)
+    return make_error(errc::storage_full, what);
   if (code == SQLITE_CONSTRAINT)
-    return make_error(errc::conflict, ex.what());
+    return make_error(errc::conflict, what);
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
-    return make_error(errc::storage_corrupt, ex.what());
-  return make_error(errc::storage_unavailable, ex.what());
+    return make_error(errc::storage_corrupt, what);
+  return make_error(errc::storage_unavailable, what);
 }
 
 sqlite_event_store::impl::impl(SQLite::Database migrated)
@@ -75,6 +85,8 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
       return err;
     if (auto err = check_event_versions(*db)) // never start on events this build cannot read
       return err;
+    // Extended result codes: a failed sync (SQLITE_IOERR_FSYNC) is told apart from other I/O.
+    sqlite3_extended_result_codes(db->getHandle(), 1);
     auto p = std::make_unique<impl>(std::move(*db));
     p->db.exec(d == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     if (path != ":memory:") {

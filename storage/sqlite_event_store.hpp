@@ -40,6 +40,12 @@ struct append_request {
   caf::error result;                          ///< What came of this append.
 };
 
+/// A failed SQLite call as an errc, by its result `code` and `extended` result code, with `what`
+/// as context: storage_failed (a sync to disk failed: SQLITE_IOERR_FSYNC, SQLITE_IOERR_DIR_FSYNC),
+/// storage_full (SQLITE_FULL), conflict (a constraint), storage_corrupt (not a database, or a
+/// damaged one), storage_unavailable (anything else: busy, locked, other I/O).
+caf::error classify_sqlite_error(int code, int extended, const std::string& what);
+
 class sqlite_event_store {
 public:
   /// The schema version this build creates and reads (PRAGMA user_version).
@@ -65,7 +71,9 @@ public:
   /// (optimistic concurrency). With `remember`, the record is stored in the same transaction. On
   /// error nothing is written and `events` keep seq 0. Errors: invalid_argument (an event without
   /// id, type or subject), conflict (duplicate event id, or another subject version than expected),
-  /// duplicate (a live record with the same scope and key exists), storage_unavailable.
+  /// duplicate (a live record with the same scope and key exists), storage_unavailable,
+  /// storage_full, storage_failed (a sync failed: the caller must stop writing, see
+  /// actors/event_log.hpp).
   /// With `advance`, that consumer's checkpoint moves to advance->seq in the same transaction
   /// (never backwards).
   [[nodiscard]] caf::error append(std::vector<event>& events,

@@ -57,6 +57,15 @@ caf::error sqlite_event_store::append_batch(std::vector<append_request>& batch) 
   auto& p = *impl_;
   // (seq, subject version) per event of each request; applied once the transaction committed.
   std::vector<impl::assignment> assigned(batch.size());
+  auto fail_all = [&](const caf::error& err) {
+    for (auto& r : batch)
+      if (!r.result)
+        r.result = err;
+    return err;
+  };
+  if (p.checkpointer && p.checkpointer->sync_failed())
+    return fail_all(
+        make_error(errc::storage_failed, "a WAL checkpoint failed to sync the database"));
   try {
     try {
       p.run_batch(batch, assigned, false);
@@ -69,11 +78,7 @@ caf::error sqlite_event_store::append_batch(std::vector<append_request>& batch) 
   } catch (const SQLite::Exception& ex) {
     p.course_cache.clear();
     p.reset_write_statements();
-    auto err = from_exception(ex);
-    for (auto& r : batch)
-      if (!r.result)
-        r.result = err;
-    return err;
+    return fail_all(from_exception(ex));
   }
   for (size_t i = 0; i < batch.size(); ++i)
     for (size_t j = 0; j < assigned[i].size(); ++j) {

@@ -41,7 +41,7 @@ int wal_checkpointer::on_commit(void* self, sqlite3* db, const char* name, int f
   if (frames >= c->limit_) {
     // What SQLite's own hook would do, on the frames the thread has not copied yet: then the
     // WAL starts over at the next transaction.
-    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    c->note(sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr));
   } else if (frames >= c->threshold_) {
     {
       std::lock_guard<std::mutex> guard{c->mutex_};
@@ -52,12 +52,20 @@ int wal_checkpointer::on_commit(void* self, sqlite3* db, const char* name, int f
   return SQLITE_OK;
 }
 
+void wal_checkpointer::note(int rc) {
+  // Extended codes (both connections ask for them): the file's pages may be lost after a
+  // failed sync, so a later checkpoint that succeeds proves nothing.
+  if (rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_DIR_FSYNC)
+    sync_failed_ = true;
+}
+
 void wal_checkpointer::run() {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
     db = nullptr; // the writer's limit still bounds the WAL
   } else {
+    sqlite3_extended_result_codes(db, 1);
     sqlite3_exec(db, full_sync_ ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
                  nullptr, nullptr, nullptr);
   }
@@ -77,8 +85,9 @@ void wal_checkpointer::run() {
     for (int round = 0; round < 4; ++round) {
       int in_log = 0;
       int copied = 0;
-      if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_log, &copied)
-          != SQLITE_OK)
+      auto rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_log, &copied);
+      note(rc);
+      if (rc != SQLITE_OK)
         break; // busy (the writer checkpoints itself right now): next time
       copied_any = copied_any || copied > 0;
       if (copied >= in_log)

@@ -29,6 +29,10 @@ std::string to_string(errc x) {
       return "internal";
     case errc::overloaded:
       return "overloaded";
+    case errc::storage_full:
+      return "storage_full";
+    case errc::storage_failed:
+      return "storage_failed";
   }
   return "unknown";
 }

@@ -23,6 +23,9 @@ enum class errc : uint8_t {
   duplicate,            ///< An idempotency key or webhook event id was used before.
   internal,             ///< A broken invariant: a bug.
   overloaded,           ///< Too much work in flight: try again shortly (HTTP 429).
+  storage_full,         ///< The disk is full: nothing was written; retry once space returns (503).
+  storage_failed,       ///< A sync to disk failed: what the log holds on disk is unknown, so this
+                        ///< process takes no more writes and stops; a restart recovers (503).
 };
 
 /// Stable lower-case name of `x`, used in logs and problem bodies.

@@ -38,8 +38,7 @@ struct reset_on_exit {
   ~reset_on_exit() { st.tryReset(); }
 };
 
-/// `ex` as an errc: conflict (a constraint), storage_corrupt (not a database, or a damaged one),
-/// storage_unavailable (anything else: busy, I/O, full disk).
+/// `ex` as an errc (see classify_sqlite_error in sqlite_event_store.hpp).
 caf::error from_exception(const SQLite::Exception& ex);
 
 /// The course at `st`'s current row. REQUIRES: `st` selected store_sql::course_columns first.

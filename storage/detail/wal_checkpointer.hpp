@@ -1,6 +1,7 @@
 // WAL checkpoints on a thread of their own, so that the writer's commits never wait for one.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -37,9 +38,14 @@ public:
   /// Checkpoints of this object's thread that copied frames (for tests).
   int64_t completed() const;
 
+  /// True once a checkpoint (of the thread or of the writer's commit) failed to sync a file: the
+  /// store then refuses further writes (storage_failed), as after a failed commit sync.
+  bool sync_failed() const { return sync_failed_.load(); }
+
 private:
   static int on_commit(void* self, sqlite3* db, const char* name, int frames);
   void run();
+  void note(int rc); ///< Remembers a failed sync among checkpoint results.
 
   std::string path_;
   bool full_sync_;
@@ -50,6 +56,7 @@ private:
   bool wanted_ = false;
   bool stop_ = false;
   int64_t completed_ = 0;
+  std::atomic<bool> sync_failed_{false};
   sqlite3* writer_ = nullptr;
   std::thread thread_;
 };

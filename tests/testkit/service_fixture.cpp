@@ -103,7 +103,7 @@ int service_fixture::start_http(http_options s) {
   s.port = 0;
   s.site_dir = site_dir_;
   http_ = std::make_unique<http_server>(
-      *sys_, http_actors{factory_, log_, payment_, nullptr, nullptr, admin_tokens()}, s,
+      *sys_, http_actors{factory_, log_, payment_, nullptr, nullptr, admin_tokens(), nullptr}, s,
       options_.webhook_secret);
   int port = http_->bind();
   if (port < 0)

@@ -350,7 +350,8 @@ BOOST_AUTO_TEST_CASE(an_actor_that_never_answers_gets_a_504_at_the_deadline) {
   s.port = 0;
   s.request_timeout_ms = 300;
   http_server server{
-      sys(), http_actors{silent, log(), payment(), nullptr, nullptr, testkit::admin_tokens()}, s,
+      sys(),
+      http_actors{silent, log(), payment(), nullptr, nullptr, testkit::admin_tokens(), nullptr}, s,
       "whsec_test"};
   int silent_port = server.bind();
   BOOST_REQUIRE(silent_port > 0);
