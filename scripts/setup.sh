@@ -10,6 +10,7 @@ packages=(
   python3 python3-prometheus-client python3-brotli node-eventsource
   redis-server redis-tools python3-redis
   clang libclang-rt-14-dev
+  chromium # the console's browser test (tests/browser/), driven by puppeteer-core from npm
 )
 
 missing=()
@@ -18,6 +19,9 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# npm for the browser test's pinned puppeteer-core: Debian's package, unless a Node.js that
+# brings its own npm (NodeSource) is installed.
+command -v npm >/dev/null || missing+=(npm)
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
