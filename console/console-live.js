@@ -111,10 +111,8 @@
       let backfillUpTo = 0; // events up to this seq were read from the log, not seen live
       const second = () => Math.floor(Date.now() / 1000);
 
-      let types = [];
       if (can('courses:read')) {
         const stats = await api('GET', '/v1/stats');
-        types = stats.event_types || [];
         backfillUpTo = stats.head_seq;
         lastId = String(Math.max(0, stats.head_seq - 20)); // the last few events, then live ones
       }
@@ -157,7 +155,7 @@
           try { e = JSON.parse(m.data); } catch (_) { return; }
           add(e);
         };
-        for (const ty of types) source.addEventListener(ty, onEvent);
+        for (const ty of t.event_types || []) source.addEventListener(ty, onEvent);
         source.onmessage = onEvent;
         source.onerror = () => { // tickets are single-use: a new one for each connection
           source.close();

@@ -70,6 +70,13 @@ void serve_file(const httplib::Request& req, httplib::Response& res) {
   res.set_content(reinterpret_cast<const char*>(f->data), f->size, console_content_type(name));
 }
 
+// The names the stream's messages carry (`event:`): an EventSource listens for each by name.
+json event_types() {
+  json types = json::array();
+  for (const auto& t : catalogue()) types.push_back(t.type);
+  return types;
+}
+
 void whoami(const httplib::Request&, httplib::Response& res) {
   json list = json::array();
   auto bits = request_scopes();
@@ -101,9 +108,7 @@ void stats(const route_context& ctx, httplib::Response& res) {
                      {"lag_events", std::max<int64_t>(0, s->head - relayed)},
                      {"lag_seconds", lag_s}};
   }
-  json types = json::array(); // the names an EventSource must listen for
-  for (const auto& t : catalogue()) types.push_back(t.type);
-  body["event_types"] = std::move(types);
+  body["event_types"] = event_types();
   body["time_us"] = now_us();
   write_json(res, 200, body.dump());
 }
@@ -113,9 +118,9 @@ void issue_ticket(stream_tickets& tickets, httplib::Response& res) {
   if (ticket.empty())
     return write_problem(res, 503, "unavailable", "no random bytes for a ticket");
   res.set_header("Cache-Control", "no-store");
-  write_json(
-      res, 201,
-      json{{"ticket", ticket}, {"expires_in", tickets.ttl_seconds()}, {"single_use", true}}.dump());
+  json body{{"ticket", ticket}, {"expires_in", tickets.ttl_seconds()}, {"single_use", true}};
+  body["event_types"] = event_types();
+  write_json(res, 201, body.dump());
 }
 
 } // namespace

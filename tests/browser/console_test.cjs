@@ -69,6 +69,7 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   const admin = makeToken('console-test', 'admin');
   const reader = makeToken('console-reader', 'courses:read');
+  const watcher = makeToken('console-watcher', 'events:read');
   const api = async (method, p, body) => {
     const res = await fetch(base + p, { method, headers: Object.assign({ Authorization: 'Bearer ' + admin },
       body ? { 'Content-Type': 'application/json' } : {}), body: body ? JSON.stringify(body) : undefined });
@@ -84,7 +85,7 @@ async function main() {
 
   // A paid course that goes all the way: generation, payment (`coursefactory pay`, a signed
   // Stripe-format webhook), distribution to the site.
-  const good = await create('Console test course', { amount_cents: 4900, currency: 'eur' });
+  const good = await create('Console test course', { amount_cents: 4900, currency: 'EUR' });
   await settle(good, 'awaiting_payment');
   const secret = fs.readFileSync(path.join(work, 'var', 'secret'), 'utf8').split('\n')[0];
   execFileSync(binary, ['pay', good, '--url', base, '--token', admin, '--stripe-webhook-secret', secret],
@@ -159,7 +160,8 @@ async function main() {
   const facts = await page.$eval('#course-facts', (d) => d.textContent);
   check(facts.includes(good) && facts.includes('published') && facts.includes('49.00 EUR'), 'course facts: ' + facts);
   const link = await page.$eval('#course-facts a', (a) => a.getAttribute('href'));
-  check(link.startsWith('/courses/'), 'published link: ' + link);
+  const published = (await api('GET', '/v1/courses/' + good)).url;
+  check(published && link === published, `published link ${link}, the API says ${published}`);
   check(await page.$eval('#content-preview', (d) => d.textContent.includes('Console test course, lesson 2')), 'no content preview');
   const segments = await page.$$eval('#time-bar span', (s) => s.map((x) => x.className));
   for (const phase of ['generation', 'payment', 'distribution'])
@@ -226,6 +228,19 @@ async function main() {
   await page2.goto(base + `/console/#/course/${good}`, { waitUntil: 'networkidle2' });
   await page2.waitForFunction(() => document.body.innerText.includes('The timeline needs the scope events:read.'));
   check(await page2.evaluate(() => window.__csp.length === 0), 'CSP violations (reader)');
+
+  // A token that may read events only: Live alone, and its feed works.
+  const page3 = await (await browser.createBrowserContext()).newPage();
+  await watchPage(page3, 'watcher');
+  await page3.goto(base + '/console/#/live', { waitUntil: 'networkidle2' });
+  await page3.type('#token', watcher);
+  await page3.keyboard.press('Enter');
+  await page3.waitForFunction(() => (document.getElementById('live-state') || {}).textContent === 'Connected: events appear as they are committed.');
+  check(await page3.$$eval('#nav a', (as) => as.filter((a) => !a.hidden).map((a) => a.dataset.view).join()) === 'live',
+    'views shown to an events:read token');
+  const watched = await create('Console watched course');
+  await page3.waitForSelector(`#feed li[data-subject="${watched}"]`, { timeout: PATIENCE_MS });
+  check(await page3.evaluate(() => window.__csp.length === 0), 'CSP violations (watcher)');
 
   check(problems.length === 0, 'browser problems:\n  ' + problems.join('\n  '));
   console.log(`console_browser: 1 passed (${((Date.now() - t0) / 1000).toFixed(1)} s): sign-in, list, ` +
