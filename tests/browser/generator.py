@@ -8,6 +8,7 @@ import sys
 if os.path.exists(sys.argv[1]):
     print("the model is unavailable (fail flag set by the test)", file=sys.stderr)
     sys.exit(3)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from crash_parts import GENERATOR  # noqa: E402
 
