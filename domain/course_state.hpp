@@ -83,11 +83,15 @@ struct course_query {
   /// Payment actor's sweep). `status` is ignored then. Served by an index of those alone, so
   /// the sweep does not grow with the finished dry runs in the log.
   bool payable = false;
+  /// Non-empty: only courses whose title contains it (ASCII case ignored) or whose id starts
+  /// with it (the console's search box).
+  std::string search{};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, course_query& x) {
-  return f(caf::meta::type_name("cf.course_query"), x.status, x.after, x.limit, x.payable);
+  return f(caf::meta::type_name("cf.course_query"), x.status, x.after, x.limit, x.payable,
+           x.search);
 }
 
 /// A page of courses; `next_after` is empty on the last page.

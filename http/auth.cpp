@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "http/problem.hpp"
+#include "http/stream_tickets.hpp"
 #include "util/errc.hpp"
 #include "util/log.hpp"
 #include "util/time.hpp"
@@ -15,9 +16,16 @@ namespace cf {
 
 namespace {
 
-std::string& actor_slot() {
-  thread_local std::string actor;
-  return actor;
+// Who the request on this thread was admitted as (admit() and the handler share the thread).
+struct admitted {
+  std::string actor;
+  uint32_t scopes = 0;
+  std::string hash;
+};
+
+admitted& admitted_slot() {
+  thread_local admitted who;
+  return who;
 }
 
 // "Bearer <token>" (the scheme in any case) to the token; empty when it is not one.
@@ -51,8 +59,10 @@ route_access access_for(const std::string& method, const std::string& path) {
   auto starts = [&rest](const std::string& word) {
     return rest == word || rest.rfind(word + "/", 0) == 0;
   };
-  if (starts("events"))
+  if (starts("events") || rest == "stream-tickets")
     return {true, scopes::events_read};
+  if (rest == "stats")
+    return {true, scopes::courses_read};
   if (starts("courses")) { // courses, courses/{id}, courses/{id}/events, courses/{id}/retry
     auto depth = std::count(rest.begin(), rest.end(), '/');
     auto last = rest.substr(rest.rfind('/') + 1);
@@ -74,7 +84,12 @@ auth_decision decide(const route_access& need, const std::string& authorization,
   auto token = bearer_token(authorization);
   if (token.empty())
     return refuse(401, "invalid_token", "the Authorization header is not \"Bearer <token>\"");
-  auto it = tokens.find(token_hash(token));
+  return decide_hash(need, token_hash(token), tokens, now_us);
+}
+
+auth_decision decide_hash(const route_access& need, const std::string& hash,
+                          const token_table& tokens, int64_t now_us) {
+  auto it = tokens.find(hash);
   if (it == tokens.end())
     return refuse(401, "invalid_token", "unknown token");
   const auto& t = it->second;
@@ -121,15 +136,34 @@ std::shared_ptr<const token_table> token_cache::current() {
   return table_;
 }
 
-bool admit(token_cache& tokens, const httplib::Request& req, httplib::Response& res) {
+bool admit(token_cache& tokens, const httplib::Request& req, httplib::Response& res,
+           stream_tickets* tickets) {
   auto need = access_for(req.method, req.path);
-  actor_slot().clear();
+  auto& who = admitted_slot();
+  who = admitted{};
   if (!need.needs_token)
     return true;
-  auto d = decide(need, req.get_header_value("Authorization"), *tokens.current(), now_us());
-  actor_slot() = d.actor;
-  if (d.status == 200)
+  auto table = tokens.current();
+  auto authorization = req.get_header_value("Authorization");
+  auth_decision d;
+  std::string hash;
+  if (tickets && authorization.empty() && req.path == "/v1/events/stream"
+      && req.has_param("ticket")) {
+    auto redeemed = tickets->redeem(req.get_param_value("ticket"));
+    d = redeemed ? decide_hash(need, *redeemed, *table, now_us())
+                 : refuse(401, "invalid_token", "unknown, used or expired stream ticket");
+    hash = redeemed.value_or(std::string{});
+  } else {
+    d = decide(need, authorization, *table, now_us());
+    if (d.status == 200)
+      hash = token_hash(bearer_token(authorization));
+  }
+  who.actor = d.actor;
+  if (d.status == 200) {
+    who.scopes = table->at(hash).scopes;
+    who.hash = std::move(hash);
     return true;
+  }
   if (d.status == 401)
     res.set_header("WWW-Authenticate",
                    d.code == "unauthorized"
@@ -142,6 +176,10 @@ bool admit(token_cache& tokens, const httplib::Request& req, httplib::Response& 
   return false;
 }
 
-const std::string& request_actor() { return actor_slot(); }
+const std::string& request_actor() { return admitted_slot().actor; }
+
+uint32_t request_scopes() { return admitted_slot().scopes; }
+
+const std::string& request_token_hash() { return admitted_slot().hash; }
 
 } // namespace cf

@@ -18,6 +18,8 @@ struct Response;
 
 namespace cf {
 
+class stream_tickets;
+
 /// What a route asks of its caller.
 struct route_access {
   bool needs_token = false; ///< false: public (/v1/health, the Stripe webhook, /courses/...).
@@ -26,8 +28,9 @@ struct route_access {
 
 /// The access rule for `method` on `path` (README, "Security"): every /v1 path needs a token
 /// except /v1/health and /v1/payments/webhook; POST on courses needs courses:write, other
-/// methods on courses courses:read; events (also a course's, and the streams) events:read;
-/// /metrics metrics:read; any other path is public (the published pages, 404s).
+/// methods on courses courses:read; events (also a course's, and the streams) events:read, and
+/// POST /v1/stream-tickets too; /v1/stats courses:read; /metrics metrics:read; any other /v1 path
+/// (GET /v1/whoami) any valid token; any other path is public (the published pages, /console/).
 route_access access_for(const std::string& method, const std::string& path);
 
 /// Stored tokens by hash.
@@ -45,6 +48,10 @@ struct auth_decision {
 /// when absent), against `tokens` at time `now_us`. Pure: no I/O.
 auth_decision decide(const route_access& need, const std::string& authorization,
                      const token_table& tokens, int64_t now_us);
+
+/// As decide(), for the token whose hash is `hash` (a redeemed stream ticket's).
+auth_decision decide_hash(const route_access& need, const std::string& hash,
+                          const token_table& tokens, int64_t now_us);
 
 /// The token table of a token_source, loaded again when older than `max_age`, so that tokens
 /// created or revoked elsewhere count within that time. Safe for concurrent use.
@@ -68,11 +75,20 @@ private:
 
 /// Checks `req` against its route's access rule. Returns true to go on; otherwise `res` holds
 /// the 401 (with WWW-Authenticate: Bearer) or 403 problem. Either way remembers the token's name
-/// for request_actor() on this thread.
-bool admit(token_cache& tokens, const httplib::Request& req, httplib::Response& res);
+/// for request_actor() on this thread. With `tickets`, GET /v1/events/stream without an
+/// Authorization header may carry ?ticket= instead (used up here, checked as its token).
+bool admit(token_cache& tokens, const httplib::Request& req, httplib::Response& res,
+           stream_tickets* tickets = nullptr);
 
 /// The name of the token the request being handled on this thread was admitted with; empty for
 /// a public route. httplib runs a request's pre-routing check and its handler on one thread.
 const std::string& request_actor();
+
+/// The scopes (cf::scopes bits) of the token the request on this thread was admitted with; 0 for
+/// a public route.
+uint32_t request_scopes();
+
+/// The hash of the token the request on this thread was admitted with; empty for a public route.
+const std::string& request_token_hash();
 
 } // namespace cf

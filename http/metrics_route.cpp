@@ -162,7 +162,8 @@ std::string route_label(const std::string& method, const std::string& path) {
   std::string route = "other";
   if (path == "/metrics" || path == "/v1/health" || path == "/v1/courses" || path == "/v1/events"
       || path == "/v1/events/stream" || path == "/v1/payments/webhook" || path == "/v1/openapi.json"
-      || path == "/v1/asyncapi.json")
+      || path == "/v1/asyncapi.json" || path == "/v1/whoami" || path == "/v1/stats"
+      || path == "/v1/stream-tickets")
     route = path;
   else if (seg.size() == 3 && seg[0] == "v1" && seg[1] == "courses")
     route = "/v1/courses/{id}";
@@ -171,6 +172,8 @@ std::string route_label(const std::string& method, const std::string& path) {
     route = "/v1/courses/{id}/" + seg[3];
   else if (!seg.empty() && seg[0] == "courses")
     route = "/courses/*";
+  else if (!seg.empty() && seg[0] == "console")
+    route = "/console/*";
   // Methods outside HTTP's own set become "other": each distinct label value is a series, and a
   // client may send any bytes as a method.
   static const std::set<std::string> known{"GET",     "HEAD",    "POST",  "PUT",  "DELETE",

@@ -154,6 +154,9 @@ void list_courses(const route_context& ctx, const httplib::Request& req, httplib
   q.limit = static_cast<int32_t>(int_param(req, "limit", 50, 1, 500, errs));
   q.status = req.get_param_value("status");
   q.after = req.get_param_value("after");
+  q.search = req.get_param_value("q");
+  if (q.search.size() > 200)
+    errs.push_back({"q", "must be at most 200 characters"});
   if (!q.after.empty() && !is_cursor_id(q.after))
     errs.push_back({"after", "must be a course id (the previous page's next_after)"});
   if (!q.status.empty() && !is_known_status(q.status))

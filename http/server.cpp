@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "http/auth.hpp"
+#include "http/console_routes.hpp"
 #include "http/event_stream.hpp"
 #include "http/guarded_server.hpp"
 #include "http/limits.hpp"
@@ -23,6 +24,7 @@
 #include "http/tls.hpp"
 #include "util/log.hpp"
 #include "util/metrics.hpp"
+#include "util/time.hpp"
 
 namespace cf {
 
@@ -60,6 +62,7 @@ struct http_server::impl {
   std::unique_ptr<event_streams> streams;
   std::unique_ptr<route_rate_limits> limiter;
   std::unique_ptr<token_cache> tokens;
+  stream_tickets tickets{now_us}; // ?ticket= for the event stream (the console's EventSource)
   // httplib's stop() does nothing before its listen loop runs: a stop that comes earlier (a
   // SIGTERM right after start) is remembered here and honoured by run().
   std::atomic<bool> stopping{false};
@@ -124,6 +127,7 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const http_
   register_payment_routes(srv, p.ctx);
   register_metrics_route(srv, p.ctx);
   register_contract_routes(srv);
+  register_console_routes(srv, p.ctx, p.tickets);
   // Every answered request is counted by route and status, and timed (one thread handles a
   // request from routing to logging, so the start time can wait in a thread_local).
   // Every route class has its own budget per client (address; http/rate_limit.hpp): 429 with
@@ -150,7 +154,7 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const http_
     request_started() = now;
     if (refuse_beyond_limits(req, res)) // bodies, encodings, headers: before anything is read
       return httplib::Server::HandlerResponse::Handled;
-    if (!admit(*p.tokens, req, res)) // 401/403 (http/auth.hpp)
+    if (!admit(*p.tokens, req, res, &p.tickets)) // 401/403 (http/auth.hpp)
       return httplib::Server::HandlerResponse::Handled;
     std::chrono::milliseconds wait{0};
     route_class cls{};

@@ -12,6 +12,7 @@ packages=(
   faketime
   clang libclang-rt-14-dev
   libsystemd-dev help2man dpkg-dev file bash-completion systemd
+  chromium # the console's browser test (tests/browser/), driven by puppeteer-core from npm
 )
 
 # npm for the contract tests' parsers; Debian's, unless some npm is there already.

@@ -155,6 +155,8 @@ caf::expected<course_page> sqlite_event_store::courses(const course_query& q) {
       + " id > ?";
   if (!q.payable && !q.status.empty())
     sql += " AND status = ?";
+  if (!q.search.empty()) // LIKE with every wildcard in the text escaped: a plain substring
+    sql += " AND (title LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')";
   sql += " ORDER BY id LIMIT ?";
   try {
     SQLite::Statement st{impl_->db, sql};
@@ -162,6 +164,16 @@ caf::expected<course_page> sqlite_event_store::courses(const course_query& q) {
     st.bind(i++, q.after);
     if (!q.payable && !q.status.empty())
       st.bind(i++, q.status);
+    if (!q.search.empty()) {
+      std::string text;
+      for (char c : q.search) {
+        if (c == '%' || c == '_' || c == '\\')
+          text += '\\';
+        text += c;
+      }
+      st.bind(i++, "%" + text + "%");
+      st.bind(i++, text + "%");
+    }
     st.bind(i++, q.limit + 1);
     course_page page;
     while (st.executeStep()) page.items.push_back(read_course_row(st));
