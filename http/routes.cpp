@@ -10,6 +10,8 @@
 #include "http/auth.hpp"
 #include "http/limits.hpp"
 #include "http/problem.hpp"
+#include "storage/sqlite_event_store.hpp"
+#include "util/build_info.hpp"
 #include "util/crypto.hpp"
 #include "util/json_text.hpp"
 #include "util/uuid.hpp"
@@ -206,7 +208,11 @@ void health(const route_context& ctx, const httplib::Request&, httplib::Response
   if (!head)
     return write_problem(res, 503, "unavailable",
                          "the event log cannot be read: " + ctx.sys->render(head.error()));
-  json body{{"status", "ok"}, {"last_seq", *head}};
+  json body{{"status", "ok"},
+            {"last_seq", *head},
+            {"version", build_version()},
+            {"commit", build_commit()},
+            {"schema", sqlite_event_store::schema_version}};
   if (const auto& bus = ctx.actors.bus) // degraded: events wait in the log for Redis to return
     body["bus"] = bus->connected ? "ok" : "degraded";
   if (const auto& in = ctx.actors.bus_in; in && in->generation_remote) // workers of the last minute

@@ -287,22 +287,22 @@ BOOST_AUTO_TEST_CASE(the_binary_rebuilds_a_wiped_copy_and_the_running_service_s_
   const std::string bin = CF_BINARY;
   auto path = copy("copy.db");
   raw_sql(path, "DELETE FROM courses");
-  auto done = testkit::run(bin + " rebuild --db " + path);
+  auto done = testkit::run(bin + " rebuild --storage-db " + path);
   BOOST_TEST(done.status == 0, done.out);
   BOOST_TEST(done.out.rfind("rebuilt: " + count + " events folded into 8 courses in ", 0) == 0,
              done.out);
   check_equal(live, snapshot(*open_store(path)));
   // While the service runs: the rebuild's transaction waits for, and holds off, its appends.
-  auto busy = testkit::run(bin + " rebuild --db " + svc.db_path());
+  auto busy = testkit::run(bin + " rebuild --storage-db " + svc.db_path());
   BOOST_TEST(busy.status == 0, busy.out);
   check_equal(live, snapshot(*open_store(svc.db_path())));
   auto more = create(order("After the command", 0));
   await_status(more, course_status::published);
   auto missing = svc.db_path() + ".missing";
-  BOOST_TEST(testkit::run(bin + " rebuild --db " + missing).status == 2);
+  BOOST_TEST(testkit::run(bin + " rebuild --storage-db " + missing).status == 2);
   BOOST_TEST(!std::filesystem::exists(missing)); // not created by the attempt
   BOOST_TEST(testkit::run(bin + " rebuild").status == 2);
-  BOOST_TEST(testkit::run(bin + " rebuild --db " + path + " extra").status == 2);
+  BOOST_TEST(testkit::run(bin + " rebuild --storage-db " + path + " extra").status == 2);
 }
 
 BOOST_FIXTURE_TEST_CASE(rebuilding_an_empty_log_writes_no_course, no_service) {
