@@ -92,6 +92,7 @@ def post_course(port, token):
                                           "Authorization": "Bearer " + token})
     with urllib.request.urlopen(req, timeout=PATIENCE_S) as res:
         check(res.status == 202, "POST /v1/courses: %d" % res.status)
+        return json.loads(res.read())["course_id"]
 
 
 def check_serve(binary, work, state, version):
@@ -108,10 +109,11 @@ def check_serve(binary, work, state, version):
         metrics = get(port, "/metrics", token)
         line = 'coursefactory_build_info{version="%s",commit="%s",schema="%d"} 1' % version
         check(line in metrics.splitlines(), "no %r in /metrics" % line)
-        post_course(port, token)
+        course = post_course(port, token)
         deadline = time.monotonic() + PATIENCE_S
-        while json.loads(get(port, "/v1/health"))["last_seq"] < 2:  # started, completed
-            check(time.monotonic() < deadline, "the course made no events")
+        # Published is where a free course rests: no event follows it.
+        while json.loads(get(port, "/v1/courses/" + course, token))["status"] != "published":
+            check(time.monotonic() < deadline, "the course was not published")
             time.sleep(0.05)
         return json.loads(get(port, "/v1/health"))["last_seq"]
     finally:
