@@ -13,7 +13,10 @@
 #include "app/token_command.hpp"
 #include "app/worker_command.hpp"
 #include "config/settings.hpp"
+#include "domain/bus_inbound.hpp"
 #include "domain/catalogue.hpp"
+#include "domain/event_schema.hpp"
+#include "domain/generation_job.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "util/build_info.hpp"
 #include "util/errc.hpp"
@@ -32,7 +35,7 @@ constexpr const char* usage =
     "  backup     copy the log consistently while it runs: coursefactory backup TARGET\n"
     "  rebuild    rebuild the course read model from the log (coursefactory rebuild --help)\n"
     "  token      create, list or revoke API tokens (coursefactory token --help)\n"
-    "  catalogue  print the event catalogue as Markdown (docs/events.md)\n"
+    "  catalogue  the event catalogue as Markdown (docs/events.md); --schemas: JSON Schemas\n"
     "  config     print the documented default config file (config/coursefactory.ini);\n"
     "             with --markdown, the README's table of settings\n"
     "  worker     run generation jobs from Redis (coursefactory worker --help)\n\n"
@@ -84,8 +87,15 @@ int run_command(std::vector<std::string> args, sigset_t stop_signals) {
       {"worker", [&](const auto& a) { return run_worker_command(a, stop_signals); }},
       {"token", run_token_command},
       {"catalogue",
-       [](const auto&) {
-         std::cout << catalogue_markdown();
+       [](const auto& a) {
+         if (!a.empty() && a[0] == "--schemas") // JSON Schemas (tools/contracts/generate.py)
+           std::cout << nlohmann::json{{"events", catalogue_schemas()},
+                                       {"inbound", inbound_schemas()},
+                                       {"generation_result", generation_result_schema()}}
+                            .dump(2)
+                     << "\n";
+         else
+           std::cout << catalogue_markdown();
          return 0;
        }},
       {"config",

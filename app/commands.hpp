@@ -23,7 +23,7 @@ std::optional<command_line> read_command_line(const std::string& command,
 /// Says the warnings of `cmd` on stderr, one line each: "coursefactory COMMAND: warning: ...".
 void print_warnings(const std::string& command, const command_line& cmd);
 
-/// `coursefactory --version`: "coursefactory 0.1.0 (commit 0123456789ab, schema 7)".
+/// `coursefactory --version`: "coursefactory 0.16.0 (commit 0123456789ab, schema 7)".
 std::string version_text();
 
 } // namespace cf

@@ -21,6 +21,7 @@
 #include "actors/payment.hpp"
 #include "actors/type_ids.hpp"
 #include "app/commands.hpp"
+#include "app/sd_notify.hpp"
 #include "app/token_command.hpp"
 #include "channels/channel.hpp"
 #include "channels/webhook_channel.hpp"
@@ -227,12 +228,14 @@ int serve_http(caf::actor_system& sys, service_actors& a, const service_inputs& 
             << ", site: " << base_url << "/)" << std::endl;
   log_event(log_level::info, "main", "listening",
             {{"host", s.host}, {"port", port}, {"db", s.db}, {"site", base_url + "/"}});
+  notify_ready(); // systemd (Type=notify): the port is bound
   std::thread waiter{[&] {
     int sig = 0;
     sigwait(&signals, &sig);
     if (sig != SIGUSR1) {
       std::cout << "coursefactory: stopping on signal " << sig << std::endl;
       log_event(log_level::info, "main", "stopping", {{"signal", sig}});
+      notify_stopping();
     }
     server.stop();
   }};

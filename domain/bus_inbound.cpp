@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "domain/json_schema.hpp"
 #include "util/errc.hpp"
 #include "util/json_text.hpp"
 
@@ -55,7 +56,84 @@ caf::expected<int64_t> amount_of(const json& p) {
   return bad("payload.amount_cents (or amount) is missing");
 }
 
+json optional_text(const char* description) {
+  return {{"type", {"string", "null"}}, {"description", description}};
+}
+
+json make_schemas() {
+  const json id_text{{"type", "string"}, {"minLength", 1}};
+  const json course{{"type", "string"}, {"minLength", 1}, {"description", "The course id."}};
+  json paid{
+      {"type", "object"},
+      {"description", "A payment module's completed payment. Other members are ignored."},
+      {"properties",
+       {{"course_id", course},
+        {"transaction_id",
+         {{"type", "string"}, {"minLength", 1}, {"description", "The payment module's id."}}},
+        {"amount_cents", {{"type", "integer"}, {"minimum", 0}, {"description", "Minor units."}}},
+        {"amount",
+         {{"type", "number"},
+          {"minimum", 0},
+          {"maximum", 1e13},
+          {"description", "Major units, at most two decimals (instead of amount_cents)."}}},
+        {"currency",
+         {{"type", "string"}, {"minLength", 3}, {"maxLength", 3}, {"description", "ISO 4217."}}}}},
+      {"required", {"course_id", "transaction_id", "currency"}},
+      {"anyOf", {{{"required", {"amount_cents"}}}, {{"required", {"amount"}}}}}};
+  json failed{{"type", "object"},
+              {"description", "A payment module's failed payment."},
+              {"properties",
+               {{"course_id", course},
+                {"transaction_id", optional_text("The payment module's id.")},
+                {"reason", optional_text("Why; \"failed\" when absent.")}}},
+              {"required", {"course_id"}}};
+  json answer{
+      {"type", "object"},
+      {"description", "A distribution module's answer to a course.distribution.requested."},
+      {"properties",
+       {{"course_id", course},
+        {"request_id", optional_text("The order's event id.")},
+        {"distribution_id", optional_text("Another name of request_id.")},
+        {"url", optional_text("Where the course is now (completed).")},
+        {"error", optional_text("What went wrong (failed); \"failed\" when absent.")}}},
+      {"required", {"course_id"}},
+      {"anyOf",
+       {{{"required", {"request_id"}}, {"properties", {{"request_id", id_text}}}},
+        {{"required", {"distribution_id"}}, {"properties", {{"distribution_id", id_text}}}}}}};
+  json types = json::array();
+  json payloads = json::object();
+  for (const char* t : {"payment.completed", "course.payment.completed"}) {
+    types.push_back(t);
+    payloads[t] = paid;
+  }
+  for (const char* t : {"payment.failed", "course.payment.failed"}) {
+    types.push_back(t);
+    payloads[t] = failed;
+  }
+  for (const char* t : {"course.distribution.completed", "course.distribution.failed"}) {
+    types.push_back(t);
+    payloads[t] = answer;
+  }
+  auto envelope = [&](const char* payload, const char* description) {
+    return json{{"type", "object"},
+                {"description", description},
+                {"properties",
+                 {{"id", {{"type", "string"}, {"minLength", 1}, {"description", "Deduplicates."}}},
+                  {"type", {{"enum", types}}},
+                  {payload, {{"type", "object"}}}}},
+                {"required", {"id", "type", payload}}};
+  };
+  return {{"cloudevents", envelope("data", "Field data: a CloudEvent (JSON), payload in data.")},
+          {"platform", envelope("payload", "Field event: the platform envelope (JSON).")},
+          {"payloads", std::move(payloads)}};
+}
+
 } // namespace
+
+const json& inbound_schemas() {
+  static const json instance = make_schemas();
+  return instance;
+}
 
 caf::expected<inbound_message> parse_inbound(
     const std::vector<std::pair<std::string, std::string>>& fields) {
@@ -73,6 +151,14 @@ caf::expected<inbound_message> parse_inbound(
   if (doc.is_discarded() || !doc.is_object())
     return bad(std::string{"the "} + (payload_key[0] == 'd' ? "data" : "event")
                + " field is not a JSON object");
+  const auto& schemas = inbound_schemas();
+  const auto& envelope = schemas[payload_key[0] == 'd' ? "cloudevents" : "platform"];
+  if (auto err = check_json_schema(envelope, doc); !err.empty())
+    return bad(err);
+  if (auto err = check_json_schema(schemas["payloads"][doc["type"].get<std::string>()],
+                                   doc[payload_key], "payload");
+      !err.empty())
+    return bad(err);
   inbound_message m;
   auto id = text(doc, "id", true);
   auto type = text(doc, "type", true);

@@ -6,6 +6,7 @@
 
 #include <caf/expected.hpp>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,12 +29,18 @@ struct inbound_message {
   std::string url;            ///< distribution completed: where the course is now.
 };
 
+/// The JSON Schemas every inbound message is checked against before anything else (published in
+/// docs/asyncapi.json): {"cloudevents": the `data` field's object, "platform": the `event`
+/// field's object, "payloads": {"<type>": the payload's schema}}. Beyond them only the amount's
+/// two decimals are checked (a float rule JSON Schema cannot state exactly).
+const nlohmann::json& inbound_schemas();
+
 /// Reads a stream entry's fields. Payment types: payment.completed, payment.failed and the
 /// course.payment.* spellings; payload course_id, transaction_id, amount_cents (an integer) or
 /// amount (a number of major units with at most two decimals), currency (three letters), reason.
 /// Distribution types: course.distribution.completed and .failed; payload course_id,
 /// request_id (or distribution_id), url, error (or reason). Errors: errc::invalid_argument naming
-/// the first problem (not JSON, an unknown type, a missing or mistyped field).
+/// the first problem (not JSON, an unknown type, the first violation of the schemas).
 caf::expected<inbound_message> parse_inbound(
     const std::vector<std::pair<std::string, std::string>>& fields);
 

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "domain/json_schema.hpp"
+
 namespace cf {
 
 namespace {
@@ -14,7 +16,8 @@ std::vector<event_type_info> make_catalogue() {
   const version_info v1{1, "Initial version."};
   const field_info retry_at{"retry_at", "string", false,
                             "RFC 3339 time the next attempt is due; present when will_retry is "
-                            "true. A restart keeps this time."};
+                            "true. A restart keeps this time.",
+                            2};
   const version_info v2_retry_at{2,
                                  "Added retry_at. Read from version 1: retry_at is the failure's "
                                  "time when will_retry is true (those builds retried at once "
@@ -104,7 +107,8 @@ std::vector<event_type_info> make_catalogue() {
         {"attempt", "integer", true, "1, then one more for each retry a user starts."},
         {"retry_count", "integer", true,
          "0 for the attempt's first order; n when the n-th automatic retry orders the channels "
-         "still pending again."}},
+         "still pending again.",
+         2}},
        {v1, {2, "Added retry_count (orders repeated for channel bus). Read from version 1: 0."}},
        true},
       {distribution_completed,
@@ -132,20 +136,6 @@ std::vector<event_type_info> make_catalogue() {
   };
 }
 
-bool has_json_type(const nlohmann::json& v, const std::string& type) {
-  if (type == "string")
-    return v.is_string();
-  if (type == "integer")
-    return v.is_number_integer();
-  if (type == "boolean")
-    return v.is_boolean();
-  if (type == "object")
-    return v.is_object();
-  if (type == "array")
-    return v.is_array();
-  return false;
-}
-
 } // namespace
 
 const std::vector<event_type_info>& catalogue() {
@@ -171,7 +161,7 @@ std::string check_event_data(const std::string& type, const nlohmann::json& data
     if (i == data.end()) {
       if (f.required)
         return type + ": missing field " + f.name;
-    } else if (!has_json_type(*i, f.type)) {
+    } else if (!json_has_type(*i, f.type)) {
       return type + ": field " + f.name + " must be " + f.type;
     }
   }

@@ -28,6 +28,7 @@ struct field_info {
   const char* type; ///< JSON type: "string", "integer", "boolean", "object", "array".
   bool required;
   const char* description;
+  int32_t since = 1; ///< The schema version that added it (older versions' data lack it).
 };
 
 /// One step in a type's schema history.

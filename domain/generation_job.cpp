@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "domain/json_schema.hpp"
 #include "util/errc.hpp"
 
 namespace cf {
@@ -207,9 +208,45 @@ stream_fields to_fields(const generation_result& r) {
   return f;
 }
 
+const json& generation_result_schema() {
+  static const json schema = [] {
+    auto text = [](const char* description) {
+      return json{{"type", "string"}, {"minLength", 1}, {"description", description}};
+    };
+    return json{
+        {"type", "object"},
+        {"description", "What a worker made of a job: stream fields, every value a string."},
+        {"properties",
+         {{"job_id", text("The job's id (the started event's id).")},
+          {"course_id", text("The course.")},
+          {"attempt", text("Decimal integer >= 1: data.attempt of the job.")},
+          {"retry_count", text("Decimal integer >= 0: data.retry_count of the job.")},
+          {"worker", text("The worker's name (host:pid[/thread]).")},
+          {"outcome", {{"enum", {"completed", "failed"}}}},
+          {"content", text("completed: the course content (a JSON object).")},
+          {"error", {{"type", "string"}, {"description", "failed: what went wrong."}}},
+          {"error_kind", {{"enum", {"transient", "permanent"}}}},
+          {"duration_ms", text("Decimal integer >= 0: how long the generator ran.")}}},
+        {"required",
+         {"job_id", "course_id", "attempt", "retry_count", "worker", "outcome", "duration_ms"}},
+        {"allOf",
+         {{{"if", {{"properties", {{"outcome", {{"const", "completed"}}}}}}},
+           {"then", {{"required", {"content"}}}}},
+          {{"if", {{"properties", {{"outcome", {{"const", "failed"}}}}}}},
+           {"then", {{"required", {"error", "error_kind"}}}}}}}};
+  }();
+  return schema;
+}
+
 caf::expected<generation_result> parse_generation_result(const stream_fields& fields) {
   if (auto err = check_fields(fields))
     return err;
+  json as_object = json::object();
+  for (const auto& [k, v] : fields) as_object[k] = v;
+  if (auto err = check_json_schema(generation_result_schema(), as_object); !err.empty()) {
+    auto colon = err.find(": ");
+    return bad("field " + (colon == std::string::npos ? err : err.replace(colon, 2, " ")));
+  }
   generation_result r;
   for (auto [name, out] : {std::pair{"job_id", &r.job_id}, std::pair{"course_id", &r.course_id},
                            std::pair{"worker", &r.worker}}) {

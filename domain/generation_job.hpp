@@ -8,6 +8,7 @@
 
 #include <caf/expected.hpp>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,11 @@ struct generation_result {
 /// outcome ("completed" | "failed"), then content (completed) or error and error_kind
 /// ("transient" | "permanent") (failed), duration_ms.
 stream_fields to_fields(const generation_result& r);
+
+/// The JSON Schema of a results stream entry (its fields as an object of strings; published in
+/// docs/asyncapi.json). parse_generation_result checks it first; beyond it only what a schema of
+/// strings cannot say: the integers' ranges, content being a JSON object, valid UTF-8.
+const nlohmann::json& generation_result_schema();
 
 /// Reads a results stream entry. Content is checked to be a JSON object (the service validates
 /// it as course content before it counts). Errors: errc::invalid_argument naming the problem.

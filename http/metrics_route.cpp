@@ -151,7 +151,8 @@ std::string route_label(const std::string& method, const std::string& path) {
   }
   std::string route = "other";
   if (path == "/metrics" || path == "/v1/health" || path == "/v1/courses" || path == "/v1/events"
-      || path == "/v1/events/stream" || path == "/v1/payments/webhook")
+      || path == "/v1/events/stream" || path == "/v1/payments/webhook" || path == "/v1/openapi.json"
+      || path == "/v1/asyncapi.json")
     route = path;
   else if (seg.size() == 3 && seg[0] == "v1" && seg[1] == "courses")
     route = "/v1/courses/{id}";

@@ -36,6 +36,9 @@ void register_metrics_route(httplib::Server& srv, const route_context& ctx);
 /// paths no route serves, so a scan of random paths cannot grow the label set.
 std::string route_label(const std::string& method, const std::string& path);
 
+/// GET /v1/openapi.json and /v1/asyncapi.json (public, as /v1/health).
+void register_contract_routes(httplib::Server& srv);
+
 /// Registers POST /v1/payments/webhook on `srv`. `ctx` must outlive `srv`.
 void register_payment_routes(httplib::Server& srv, const route_context& ctx);
 

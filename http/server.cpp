@@ -123,6 +123,7 @@ http_server::http_server(caf::actor_system& sys, http_actors actors, const http_
   register_course_routes(srv, p.ctx);
   register_payment_routes(srv, p.ctx);
   register_metrics_route(srv, p.ctx);
+  register_contract_routes(srv);
   // Every answered request is counted by route and status, and timed (one thread handles a
   // request from routing to logging, so the start time can wait in a thread_local).
   // Every route class has its own budget per client (address; http/rate_limit.hpp): 429 with

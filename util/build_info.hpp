@@ -4,7 +4,7 @@
 
 namespace cf {
 
-/// The release, from project(VERSION) in CMakeLists.txt: "0.1.0".
+/// The release, from project(VERSION) in CMakeLists.txt: "0.16.0".
 const char* build_version();
 
 /// The git commit the sources were at: 12 hex digits, with "-dirty" when tracked files had

@@ -159,7 +159,7 @@ BOOST_AUTO_TEST_CASE(unusable_entries_go_to_the_dead_letter_stream) {
   std::vector<std::string> reasons;
   for (const auto& [reason, f] : by_reason) reasons.push_back(reason);
   std::vector<std::string> want{
-      "payload.course_id is missing", "the data field is not a JSON object",
+      "payload.course_id: is missing", "the data field is not a JSON object",
       "the entry has neither a data nor an event field", "unknown course"};
   BOOST_TEST(reasons == want, boost::test_tools::per_element());
   // The original fields travel along, and the original entry id.

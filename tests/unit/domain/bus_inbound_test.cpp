@@ -99,31 +99,31 @@ BOOST_AUTO_TEST_CASE(unusable_entries_are_named) {
   BOOST_TEST(error_of({{"foo", "bar"}}) == "the entry has neither a data nor an event field");
   BOOST_TEST(error_of({{"data", "not json"}}) == "the data field is not a JSON object");
   BOOST_TEST(error_of({{"event", "[1,2]"}}) == "the event field is not a JSON object");
-  BOOST_TEST(error_of({{"data", R"({"type":"payment.completed"})"}})
-             == "id is missing or not a string");
-  BOOST_TEST(error_of(cloudevent("payment.refunded", paid)) == "unknown type payment.refunded");
+  BOOST_TEST(error_of({{"data", R"({"type":"payment.completed"})"}}) == "id: is missing");
+  BOOST_TEST(error_of(cloudevent("payment.refunded", paid)).rfind("type: must be one of [", 0)
+             == 0);
   BOOST_TEST(error_of({{"data", R"({"id":"x","type":"payment.completed","data":5})"}})
-             == "data is missing or not an object");
+             == "data: must be object");
   auto no_course = paid;
   no_course.erase("course_id");
   BOOST_TEST(error_of(cloudevent("payment.completed", no_course))
-             == "payload.course_id is missing");
+             == "payload.course_id: is missing");
   auto no_amount = paid;
   no_amount.erase("amount_cents");
   BOOST_TEST(error_of(cloudevent("payment.completed", no_amount))
-             == "payload.amount_cents (or amount) is missing");
+             == "payload.amount_cents: is missing");
   auto negative = paid;
   negative["amount_cents"] = -1;
   BOOST_TEST(error_of(cloudevent("payment.completed", negative))
-             == "payload.amount_cents is not a non-negative integer");
+             == "payload.amount_cents: must be at least 0");
   auto bad_currency = paid;
   bad_currency["currency"] = "EURO";
   BOOST_TEST(error_of(cloudevent("payment.completed", bad_currency))
-             == "payload.currency is not a three-letter code");
+             == "payload.currency: must have at most 3 characters");
   auto numeric_tx = paid;
   numeric_tx["transaction_id"] = 7;
   BOOST_TEST(error_of(cloudevent("payment.completed", numeric_tx))
-             == "payload.transaction_id is not a string");
+             == "payload.transaction_id: must be string");
 }
 
 // A NUL byte ends the JSON text for nlohmann::json::parse: "{...}\0junk" is not a message.

@@ -194,22 +194,24 @@ BOOST_AUTO_TEST_CASE(malformed_results_are_refused_with_the_reason) {
   auto ok = to_fields(sample_result(true));
   auto failed = to_fields(sample_result(false));
   refused(parse_generation_result(without_field(ok, "job_id")), "field job_id is missing");
-  refused(parse_generation_result(with_field(ok, "course_id", "")), "field course_id is empty");
+  refused(parse_generation_result(with_field(ok, "course_id", "")),
+          "field course_id must have at least 1 characters");
   refused(parse_generation_result(without_field(ok, "worker")), "field worker is missing");
   refused(parse_generation_result(with_field(ok, "attempt", "two")), "attempt is not an integer");
   refused(parse_generation_result(with_field(ok, "attempt", "0")), "attempt is out of range");
   refused(parse_generation_result(with_field(ok, "attempt", "3x")), "attempt is not an integer");
   refused(parse_generation_result(with_field(ok, "retry_count", "-1")),
           "retry_count is out of range");
-  refused(parse_generation_result(with_field(ok, "duration_ms", "")), "duration_ms is empty");
+  refused(parse_generation_result(with_field(ok, "duration_ms", "")),
+          "field duration_ms must have at least 1 characters");
   refused(parse_generation_result(with_field(ok, "outcome", "done")),
-          "neither completed nor failed");
+          "field outcome must be one of [\"completed\",\"failed\"]");
   refused(parse_generation_result(without_field(ok, "content")), "field content is missing");
   refused(parse_generation_result(with_field(ok, "content", "[]")), "not a JSON object");
   refused(parse_generation_result(with_field(ok, "content", "{\"a\":\"\xff\"}")), "UTF-8");
   refused(parse_generation_result(without_field(failed, "error")), "field error is missing");
   refused(parse_generation_result(with_field(failed, "error_kind", "fatal")),
-          "neither transient nor permanent");
+          "field error_kind must be one of [\"transient\",\"permanent\"]");
   refused(parse_generation_result(with_field(failed, "worker", "w\x80")), "UTF-8");
 }
 

@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <boost/test/unit_test.hpp>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tests/testkit/service_fixture.hpp"
@@ -36,6 +37,8 @@ const route_case routes[] = {
     {"PUT", "/v1/nothing-here", true, 0},
     {"GET", "/v1/health", false, 0},
     {"POST", "/v1/payments/webhook", false, 0},
+    {"GET", "/v1/openapi.json", false, 0},
+    {"GET", "/v1/asyncapi.json", false, 0},
     {"GET", "/courses/some-course/", false, 0},
     {"GET", "/", false, 0},
 };
@@ -162,6 +165,32 @@ BOOST_FIXTURE_TEST_CASE(the_server_refuses_admits_and_names_the_actor, testkit::
   auto page = json::parse(events->body); // kept: a range-for over a temporary's member dangles
   BOOST_TEST(page["events"].size() >= 2u);
   for (const auto& e : page["events"]) BOOST_TEST(e["actor"] == "test-admin");
+}
+
+// docs/openapi.json says what the scope table enforces: each operation's security (none, or
+// bearer with one scope) is access_for's answer for that route.
+BOOST_AUTO_TEST_CASE(the_openapi_document_names_each_routes_scope) {
+  std::ifstream in{std::string{CF_SOURCE_DIR} + "/docs/openapi.json"};
+  BOOST_REQUIRE_MESSAGE(in, "docs/openapi.json is missing");
+  auto doc = nlohmann::json::parse(in);
+  size_t checked = 0;
+  for (const auto& [path, item] : doc["paths"].items()) {
+    auto concrete = path;
+    if (auto at = concrete.find("{id}"); at != std::string::npos)
+      concrete.replace(at, 4, "c-1");
+    for (const auto& [method, op] : item.items()) {
+      std::string upper;
+      for (char c : method) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      auto need = access_for(upper, concrete);
+      const auto& security = op.contains("security") ? op["security"] : doc["security"];
+      BOOST_TEST(need.needs_token == !security.empty(), upper << " " << path);
+      if (need.needs_token && !security.empty())
+        BOOST_TEST(scopes_text(need.scope) == security[0]["bearer"][0].get<std::string>(),
+                   upper << " " << path);
+      ++checked;
+    }
+  }
+  BOOST_TEST(checked >= 12u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,101 @@
+"""Checks answers and messages against docs/openapi.json and docs/asyncapi.json with Debian's
+python3-jsonschema (Draft 2020-12, what OpenAPI 3.1 and these documents use)."""
+import json
+import os
+import re
+
+import jsonschema
+
+DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
+
+
+def load(name):
+    with open(os.path.join(DOCS, name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def problems(schema, components, value):
+    """Violations of `schema` (whose $refs point into `components`) by `value`."""
+    root = dict(schema)
+    root["components"] = components
+    validator = jsonschema.Draft202012Validator(root)
+    return ["%s at %s" % (e.message[:200], "/".join(map(str, e.absolute_path)))
+            for e in validator.iter_errors(value)]
+
+
+class OpenApi:
+    """Finds the operation and response of an answer and validates its body."""
+
+    def __init__(self):
+        self.doc = load("openapi.json")
+        self.routes = []
+        for template, item in self.doc["paths"].items():
+            pattern = "^" + re.sub(r"\{[^}]+\}", "[0-9A-Za-z-]{1,64}", template) + "$"
+            for method, op in item.items():
+                self.routes.append((method.upper(), re.compile(pattern), template, op))
+        self.seen = set()  # (template, method, status) checked
+
+    def not_allowed(self, method, path, status, body, allow):
+        """A method the document does not list on a path it does: 405, a problem, and Allow
+        naming exactly the documented methods."""
+        methods = sorted({m for m, pattern, _, _ in self.routes if pattern.match(path)})
+        if not methods:
+            return ["%s %s: the path is not in the document" % (method, path)]
+        found = [] if status == 405 else ["%s %s: %d, not 405" % (method, path, status)]
+        if sorted(m.strip() for m in (allow or "").split(",")) != methods:
+            found.append("%s %s: Allow %r, documented %s" % (method, path, allow, methods))
+        self.seen.add(("405", method, path))
+        schema = {"$ref": "#/components/schemas/Problem"}
+        return found + problems(schema, self.doc["components"], json.loads(body))
+
+    def check(self, method, path, status, content_type, body, allow=None):
+        """Empty when the answer fits the document; otherwise what does not."""
+        path = path.split("?")[0]
+        for m, pattern, template, op in self.routes:
+            if m == method and pattern.match(path):
+                break
+        else:
+            return self.not_allowed(method, path, status, body, allow)
+        documented = op["responses"].get(str(status))
+        key = str(status) if documented else "default"
+        response = documented or op["responses"]["default"]
+        if "$ref" in response:
+            response = self.doc["components"]["responses"][response["$ref"].split("/")[-1]]
+        self.seen.add((template, method, key))
+        media = (content_type or "").split(";")[0].strip()
+        content = response.get("content", {})
+        if media not in content:
+            return ["%s %s %d: %s is not documented (%s)" % (method, path, status, media,
+                                                             ", ".join(content))]
+        if not media.endswith("json"):
+            return []
+        found = problems(content[media]["schema"], self.doc["components"], json.loads(body))
+        return ["%s %s %d: %s" % (method, path, status, p) for p in found]
+
+
+class AsyncApi:
+    def __init__(self):
+        self.doc = load("asyncapi.json")
+
+    def check(self, message, value):
+        payload = self.doc["components"]["messages"][message]["payload"]
+        return ["%s: %s" % (message, p) for p in problems(payload, self.doc["components"], value)]
+
+
+    def check_schema(self, name, value):
+        found = problems({"$ref": "#/components/schemas/" + name}, self.doc["components"], value)
+        return ["%s: %s" % (name, p) for p in found]
+
+
+class EventSchemas:
+    """docs/schemas/: the envelope, and each type's data at the version the event says."""
+
+    def __init__(self):
+        self.envelope = load("schemas/cloudevent.json")
+
+    def check(self, event):
+        found = problems(self.envelope, {}, event)
+        name = "schemas/%s.v%s.json" % (event.get("type"), event.get("schemaversion"))
+        if not os.path.exists(os.path.join(DOCS, name)):
+            return found + ["no %s" % name]
+        return found + problems(load(name), {}, event.get("data"))
