@@ -371,7 +371,7 @@ fi
 
 # --- 6. generation on workers (issue 14) --------------------------------------------------------
 say "6/6 generation through 1, 2 and 4 workers (200 ms generator), $RUNS runs"
-worker_rows=$(python3 bench/worker_bench.py "$bin/coursefactory" 40 "$RUNS" | awk -F'|' '$2 ~ /^ [0-9]+ $/')
+worker_rows=$(/usr/bin/python3 bench/worker_bench.py "$bin/coursefactory" 40 "$RUNS" | awk -F'|' '$2 ~ /^ [0-9]+ $/')
 wrate() { awk -F'|' -v n="$1" '$2 + 0 == n { gsub(/ /, "", $3); print $3 }' <<<"$worker_rows"; }
 
 # --- the table ---------------------------------------------------------------------------------
