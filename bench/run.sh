@@ -103,8 +103,9 @@ settle() {
 start_service() {
   local out=$work/serve.$RANDOM.out
   # One wrk or bench client stands for many users: no per-client rate limit here.
-  "$bin/coursefactory" serve --port 0 --stripe-webhook-secret whsec_bench --http-rate-limit-per-s 0 \
-    --stripe-webhook-secret-file "$work/var/stripe-webhook-secret" "$@" >"$out" 2>&1 &
+  "$bin/coursefactory" serve --http-port 0 --payment-stripe-webhook-secret whsec_bench \
+    --http-rate-limit-per-s 0 --payment-stripe-webhook-secret-file "$work/var/stripe-webhook-secret" \
+    "$@" >"$out" 2>&1 &
   srv_pid=$!
   pids+=("$srv_pid")
   srv_port=""
@@ -159,7 +160,7 @@ if [[ -z $ONLY ]]; then
 
   # --- 2. POST /v1/courses under wrk vs a bare cpp-httplib handler -----------------------------
   say "2/6 POST /v1/courses under wrk vs bare cpp-httplib, $RUNS runs"
-  start_service --db "$work/http.db" --site-dir "$work/site"
+  start_service --storage-db "$work/http.db" --site-dir "$work/site"
   svc_pid=$srv_pid svc_port=$srv_port
   "$bin/bare_httplib" >"$work/bare.out" 2>&1 &
   bare_pid=$!
@@ -213,8 +214,9 @@ if [[ -z $ONLY ]]; then
   startup() {
     local db=$1 out=$work/startup.out t0 t_listen="" t_health="" port=""
     t0=$(now_ns)
-    "$bin/coursefactory" serve --port 0 --db "$db" --site-dir "$work/site" \
-      --stripe-webhook-secret whsec_bench --stripe-webhook-secret-file "$work/var/secret" \
+    "$bin/coursefactory" serve --http-port 0 --storage-db "$db" --site-dir "$work/site" \
+      --payment-stripe-webhook-secret whsec_bench \
+      --payment-stripe-webhook-secret-file "$work/var/secret" \
       >"$out" 2>&1 &
     local pid=$!
     pids+=("$pid")
@@ -236,7 +238,7 @@ if [[ -z $ONLY ]]; then
   declare -A rebuild_eps scan_rps listen_ms health_ms
   for run in $(seq "$RUNS"); do
     t0=$(now_ns)
-    "$bin/coursefactory" rebuild --db "$work/big.db" >/dev/null
+    "$bin/coursefactory" rebuild --storage-db "$work/big.db" >/dev/null
     t1=$(now_ns)
     rebuild_eps[big]+=" $(awk -v n="$LOG_EVENTS" -v ns=$((t1 - t0)) 'BEGIN { print n / (ns / 1e9) }')"
     out=$("$bin/append_bench" scan --db "$work/big.db")
@@ -253,7 +255,7 @@ if [[ -z $ONLY ]]; then
   # --- 4. complete lifecycles over HTTP ---------------------------------------------------------
   say "4/6 lifecycles (create priced -> signed webhook -> distribution.completed), $RUNS runs"
   declare -A life
-  start_service --db "$work/life.db" --site-dir "$work/life-site"
+  start_service --storage-db "$work/life.db" --site-dir "$work/life-site"
   for run in $(seq "$RUNS"); do
     out=$("$bin/lifecycle_bench" --port "$srv_port" --secret whsec_bench --token "$srv_token" \
       --clients "$LIFECYCLE_CLIENTS" --seconds "$LIFECYCLE_SECONDS" || true)
