@@ -58,26 +58,28 @@ struct twin {
 
   twin(const std::string& path, const std::string& token)
       : db{prepare(path)},
-        insert{db, "INSERT INTO courses (course_id, title, user_id, status, amount_cents, currency,"
-                   " parameters, content, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+        insert{db,
+               "INSERT INTO courses (course_id, title, user_id, status, amount_cents, currency,"
+               " parameters, content, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         token_hash{cf::sha256_hex(token)} {}
 
   static SQLite::Database prepare(const std::string& path) {
     SQLite::Database d{path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 2000};
     d.exec("PRAGMA journal_mode = WAL");
     d.exec("PRAGMA synchronous = FULL");
-    d.exec("CREATE TABLE IF NOT EXISTS courses (course_id TEXT PRIMARY KEY, title TEXT NOT NULL,"
-           " user_id TEXT NOT NULL, status TEXT NOT NULL, amount_cents INTEGER NOT NULL,"
-           " currency TEXT NOT NULL, parameters TEXT NOT NULL, content TEXT NOT NULL,"
-           " created_us INTEGER NOT NULL)");
+    d.exec(
+        "CREATE TABLE IF NOT EXISTS courses (course_id TEXT PRIMARY KEY, title TEXT NOT NULL,"
+        " user_id TEXT NOT NULL, status TEXT NOT NULL, amount_cents INTEGER NOT NULL,"
+        " currency TEXT NOT NULL, parameters TEXT NOT NULL, content TEXT NOT NULL,"
+        " created_us INTEGER NOT NULL)");
     return d;
   }
 
   bool authorized(const httplib::Request& req) const {
     auto h = req.get_header_value("Authorization");
     constexpr const char* scheme = "Bearer ";
-    return h.rfind(scheme, 0) == 0 && cf::equal_in_constant_time(cf::sha256_hex(h.substr(7)),
-                                                                 token_hash);
+    return h.rfind(scheme, 0) == 0
+           && cf::equal_in_constant_time(cf::sha256_hex(h.substr(7)), token_hash);
   }
 
   void post_course(const httplib::Request& req, httplib::Response& res) {
@@ -92,8 +94,7 @@ struct twin {
     auto request = cf::parse_course_request(body, errs);
     if (!errs.empty()) {
       json list = json::array();
-      for (auto& e : errs)
-        list.push_back({{"field", e.field}, {"message", e.message}});
+      for (auto& e : errs) list.push_back({{"field", e.field}, {"message", e.message}});
       return problem(res, 422, "validation_failed", "the course request has invalid fields", list);
     }
     auto content = cf::generate_checked(*gen, request);
@@ -101,7 +102,7 @@ struct twin {
       return problem(res, 502, "generation_failed", "the generator failed");
     auto id = cf::make_uuid_v7();
     auto content_json = cf::to_json(*content).dump();
-    auto status = request.dry_run                ? "generated"
+    auto status = request.dry_run            ? "generated"
                   : request.amount_cents > 0 ? "payment_pending"
                                              : "published";
     try {
