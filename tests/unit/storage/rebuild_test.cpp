@@ -302,8 +302,9 @@ BOOST_AUTO_TEST_CASE(the_binary_rebuilds_a_wiped_copy_and_the_running_service_s_
   std::vector<std::string> during;
   for (int attempt = 0; attempt < 5 && !interleaved; ++attempt) {
     auto at_start = *open_store(svc.db_path())->count();
-    auto busy_run = std::async(
-        std::launch::async, [&] { return testkit::run(bin + " rebuild --storage-db " + svc.db_path()); });
+    auto busy_run = std::async(std::launch::async, [&] {
+      return testkit::run(bin + " rebuild --storage-db " + svc.db_path());
+    });
     for (int n = 0; n < 100 && busy_run.wait_for(0s) != std::future_status::ready; ++n)
       during.push_back(create(order("During the command " + std::to_string(during.size()), 0)));
     auto busy = busy_run.get(); // the command is done (also when the writer stopped at 100)
