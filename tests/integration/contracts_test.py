@@ -34,7 +34,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bus_test import Redis, wait_for  # noqa: E402
-from contract_check import DOCS, AsyncApi, EventSchemas, OpenApi  # noqa: E402
+from contract_check import DOCS, AsyncApi, EventSchemas, OpenApi, load, undocumented_routes  # noqa: E402,E501
 
 PATIENCE_S = 30  # only a hang takes that long
 
@@ -422,6 +422,9 @@ def check_coverage(svc):
 
 def main():
     binary = os.path.abspath(sys.argv[1])
+    missing = undocumented_routes(load("openapi.json"))  # drift: served but not documented
+    check(not missing, "served by http/ but not in docs/openapi.json (tools/contracts/openapi.py):"
+          "\n  " + "\n  ".join("%s %s (%s)" % m for m in missing))
     work = tempfile.mkdtemp(prefix="cf-contracts-")
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
