@@ -23,6 +23,14 @@ def problems(schema, components, value):
             for e in validator.iter_errors(value)]
 
 
+def segment(op, name):
+    """The pattern of path parameter `name` of `op` (its schema's, without ^ and $)."""
+    for p in op.get("parameters", []):
+        if p["in"] == "path" and p["name"] == name and "pattern" in p["schema"]:
+            return p["schema"]["pattern"].lstrip("^").rstrip("$")
+    return "[0-9A-Za-z-]{1,64}"
+
+
 class OpenApi:
     """Finds the operation and response of an answer and validates its body."""
 
@@ -30,8 +38,9 @@ class OpenApi:
         self.doc = load("openapi.json")
         self.routes = []
         for template, item in self.doc["paths"].items():
-            pattern = "^" + re.sub(r"\{[^}]+\}", "[0-9A-Za-z-]{1,64}", template) + "$"
             for method, op in item.items():
+                pattern = "^" + re.sub(r"\{([^}]+)\}", lambda m: segment(op, m.group(1)),
+                                       template) + "$"
                 self.routes.append((method.upper(), re.compile(pattern), template, op))
         self.seen = set()  # (template, method, status) checked
 
