@@ -8,10 +8,12 @@ course webhook delivery its message; a webhook target refusing a course (distrib
 retried) and an expired checkout (payment failed) give the failure events. On a real
 redis-server: every relayed entry in both formats (cloudevents, then platform after a restart)
 fits its message, an inbound payment that fits its schema counts and one that does not is
-dead-lettered with the schema's violation as reason. The served documents must be docs/'s,
-public, and every documented operation must have been answered with its success status; 405s
-name exactly the documented methods in Allow. The validator must refuse altered copies (an extra
-field, a missing one, an unknown schema version), so it cannot pass by accepting anything.
+dead-lettered with the schema's violation as reason. The console's routes (contracts_console.py).
+First of all: every route and query parameter http/ serves is in the document. The served
+documents must be docs/'s, public, and every documented operation must have been answered with
+its success status; 405s name exactly the documented methods in Allow. The validator must refuse
+altered copies (an extra field, a missing one, an unknown schema version), so it cannot pass by
+accepting anything.
 
 usage: contracts_test.py BINARY
 """
@@ -34,6 +36,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bus_test import Redis, wait_for  # noqa: E402
+from contracts_console import console_api  # noqa: E402
 from contract_check import DOCS, AsyncApi, EventSchemas, OpenApi, load, undocumented_routes  # noqa: E402,E501
 
 PATIENCE_S = 30  # only a hang takes that long
@@ -436,6 +439,7 @@ def main():
         started = time.monotonic()
         ids = lifecycles(svc)
         reads_and_refusals(svc, ids)
+        console_api(svc, ids, check)
         check_readme_example(svc)
         events, schemas, asyncapi = check_events(svc)
         entries = check_bus(svc, red, events, asyncapi)
