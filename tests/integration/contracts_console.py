@@ -75,7 +75,7 @@ def console_api(svc, ids, check):
     courses = svc.call("GET", "/v1/courses?limit=500", 200)[0]["items"]
     check(sum(stats["courses_by_status"].values()) == len(courses) >= len(ids),
           "stats count %s, listed %d" % (stats["courses_by_status"], len(courses)))
-    check(stats["relay"] is not None and "course.requested" in stats["event_types"]
+    check(stats["relay"] is not None and "course.generation.started" in stats["event_types"]
           and stats["head_seq"] >= len(ids), "stats: %s" % stats)
 
     found = svc.call("GET", "/v1/courses?q=PRICED", 200)[0]["items"]  # any case
