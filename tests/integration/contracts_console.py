@@ -28,6 +28,20 @@ def raw_get(svc, path):
         conn.close()
 
 
+def sse_messages(fp):
+    """The messages of an SSE stream read from `fp`, as (event name, parsed data), endlessly."""
+    name, data = None, []
+    while True:
+        line = fp.readline().decode().rstrip("\n")
+        if line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            data.append(line[6:])
+        elif line == "" and data:
+            yield name, json.loads("\n".join(data))
+            name, data = None, []
+
+
 def first_streamed_event(svc, ticket):
     """Opens the SSE stream with ?ticket= (no Authorization) after seq 0; the status, and the
     first message's (event name, parsed data)."""
@@ -40,15 +54,7 @@ def first_streamed_event(svc, ticket):
         if res.status != 200 or found:
             raise SystemExit("contracts: FAIL: stream with a ticket: %d %s" % (res.status, found))
         svc.answers += 1
-        name, data = None, []
-        while True:
-            line = res.fp.readline().decode().rstrip("\n")
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: "):
-                data.append(line[6:])
-            elif line == "" and data:
-                return name, json.loads("\n".join(data))
+        return next(sse_messages(res.fp))
     finally:
         conn.close()
 

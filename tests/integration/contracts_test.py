@@ -36,7 +36,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bus_test import Redis, wait_for  # noqa: E402
-from contracts_console import console_api  # noqa: E402
+from contracts_console import console_api, sse_messages  # noqa: E402
 from contract_check import DOCS, AsyncApi, EventSchemas, OpenApi, load, undocumented_routes  # noqa: E402,E501
 
 PATIENCE_S = 30  # only a hang takes that long
@@ -278,16 +278,11 @@ def streamed_events(svc, head):
     check(res.status == 200, "stream: %d" % res.status)
     found = svc.openapi.check("GET", "/v1/events/stream", 200, res.getheader("Content-Type"), "")
     check(not found, "; ".join(found))
-    out, name, data = [], None, []
-    while not out or out[-1][1]["seq"] < head:
-        line = res.fp.readline().decode().rstrip("\n")
-        if line.startswith("event: "):
-            name = line[7:]
-        elif line.startswith("data: "):
-            data.append(line[6:])
-        elif line == "" and data:
-            out.append((name, json.loads("\n".join(data))))
-            name, data = None, []
+    out = []
+    for message in sse_messages(res.fp):
+        out.append(message)
+        if message[1]["seq"] >= head:
+            break
     conn.close()
     return out
 
