@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "app/commands.hpp"
 #include "storage/audit.hpp"
 #include "storage/sqlite_event_store.hpp"
 #include "util/errc.hpp"
@@ -16,21 +17,23 @@ namespace cf {
 namespace {
 
 constexpr const char* verify_usage =
-    "usage: coursefactory verify --db FILE\n"
-    "Checks the audit trail of the event log in FILE (read-only; the service may be running).\n"
+    "usage: coursefactory verify [--config FILE] [--storage-db FILE] [--state-dir DIR]\n"
+    "Checks the audit trail of the event log (storage.db, as `serve` finds it) read-only; the\n"
+    "service may be running.\n"
     "Exit status: 0 whole, 1 broken (the first broken seq is named), 2 usage error or "
     "unreadable.\n";
 
 constexpr const char* backup_usage =
-    "usage: coursefactory backup --db FILE TARGET\n"
-    "Writes a consistent copy of FILE to TARGET while the service may be running; the copy is\n"
-    "verified before it replaces TARGET. Exit status: 0 written, 1 failed, 2 usage error.\n";
+    "usage: coursefactory backup [--config FILE] [--storage-db FILE] [--state-dir DIR] TARGET\n"
+    "Writes a consistent copy of the event log (storage.db) to TARGET while the service may be\n"
+    "running; the copy is verified before it replaces TARGET. Exit status: 0 written, 1 failed,\n"
+    "2 usage error.\n";
 
 constexpr const char* rebuild_usage =
-    "usage: coursefactory rebuild --db FILE\n"
-    "Rebuilds the course read model in FILE from its event log, in one transaction. The service\n"
-    "may be running: its writes wait until the rebuild commits. Exit status: 0 rebuilt, 1 failed,\n"
-    "2 usage error or no such file.\n";
+    "usage: coursefactory rebuild [--config FILE] [--storage-db FILE] [--state-dir DIR]\n"
+    "Rebuilds the course read model in the event log (storage.db) from its events, in one\n"
+    "transaction. The service may be running: its writes wait until the rebuild commits. Exit\n"
+    "status: 0 rebuilt, 1 failed, 2 usage error or no such file.\n";
 
 // One line on stderr when a service holds the log at `db` (its lock file): what `what` means
 // for it. Commands that only read run alongside; none of them takes the lock.
@@ -40,40 +43,22 @@ void note_running_service(const std::string& command, const std::string& db, con
               << "; " << what << "\n";
 }
 
-// Splits `args` into the value of --db (or --db=FILE) and the remaining words. False on a
-// malformed argument.
-bool parse(const std::vector<std::string>& args, std::string& db, std::vector<std::string>& rest,
-           bool& help) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const auto& a = args[i];
-    if (a == "--help" || a == "-h")
-      help = true;
-    else if (a == "--db" && i + 1 < args.size())
-      db = args[++i];
-    else if (a.rfind("--db=", 0) == 0)
-      db = a.substr(5);
-    else if (!a.empty() && a[0] == '-')
-      return false;
-    else
-      rest.push_back(a);
-  }
-  return true;
-}
-
-// Parses the arguments of a command taking --db FILE and `words` more words. Returns -1 when the
-// command should run, else the exit status after printing `usage` (0 for --help, 2 on a usage
-// error).
-int parse_command(const std::vector<std::string>& args, const char* usage, size_t words,
-                  std::string& db, std::vector<std::string>& rest) {
-  bool help = false;
-  if (!parse(args, db, rest, help) || (!help && (db.empty() || rest.size() != words))) {
+// Reads the settings of `command` (which takes `words` more words) into `db` and `rest`. Returns
+// -1 when the command should run, else the exit status after printing `usage` (0 for --help, 2
+// on a usage error).
+int parse_command(const char* command, const std::vector<std::string>& args, const char* usage,
+                  size_t words, std::string& db, std::vector<std::string>& rest) {
+  auto cmd = read_command_line(command, args, {words, {}});
+  if (!cmd || (!cmd->help && cmd->words.size() != words)) {
     std::cerr << usage;
     return 2;
   }
-  if (help) {
+  if (cmd->help) {
     std::cout << usage;
     return 0;
   }
+  db = cmd->s.db;
+  rest = cmd->words;
   return -1;
 }
 
@@ -82,7 +67,7 @@ int parse_command(const std::vector<std::string>& args, const char* usage, size_
 int run_verify_command(const std::vector<std::string>& args) {
   std::string db;
   std::vector<std::string> rest;
-  if (int rc = parse_command(args, verify_usage, 0, db, rest); rc >= 0)
+  if (int rc = parse_command("verify", args, verify_usage, 0, db, rest); rc >= 0)
     return rc;
   note_running_service("verify", db,
                        "verify reads one consistent snapshot beside it and changes nothing");
@@ -104,7 +89,7 @@ int run_verify_command(const std::vector<std::string>& args) {
 int run_backup_command(const std::vector<std::string>& args) {
   std::string db;
   std::vector<std::string> rest;
-  if (int rc = parse_command(args, backup_usage, 1, db, rest); rc >= 0)
+  if (int rc = parse_command("backup", args, backup_usage, 1, db, rest); rc >= 0)
     return rc;
   note_running_service("backup", db,
                        "the copy is one consistent snapshot; what it commits later is not in it");
@@ -123,7 +108,7 @@ int run_backup_command(const std::vector<std::string>& args) {
 int run_rebuild_command(const std::vector<std::string>& args) {
   std::string db;
   std::vector<std::string> rest;
-  if (int rc = parse_command(args, rebuild_usage, 0, db, rest); rc >= 0)
+  if (int rc = parse_command("rebuild", args, rebuild_usage, 0, db, rest); rc >= 0)
     return rc;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(db, ec)) { // opening would create an empty database

@@ -17,32 +17,66 @@
 #include "domain/catalogue.hpp"
 #include "domain/event_schema.hpp"
 #include "domain/generation_job.hpp"
+#include "storage/sqlite_event_store.hpp"
+#include "util/build_info.hpp"
+#include "util/errc.hpp"
 
 namespace cf {
 
 namespace {
 
 constexpr const char* usage =
-    "usage: coursefactory COMMAND [options]\n\n"
+    "usage: coursefactory COMMAND [options]\n"
+    "       coursefactory --version\n\n"
     "commands:\n"
     "  serve      run the service (coursefactory serve --help lists its options)\n"
     "  pay        complete a pending payment with a signed webhook (coursefactory pay --help)\n"
-    "  verify     check the audit trail of a log: coursefactory verify --db FILE\n"
-    "  backup     copy a log consistently while it runs: coursefactory backup --db FILE TARGET\n"
-    "  rebuild    rebuild the course read model from the log: coursefactory rebuild --db FILE\n"
+    "  verify     check the audit trail of the log (coursefactory verify --help)\n"
+    "  backup     copy the log consistently while it runs: coursefactory backup TARGET\n"
+    "  rebuild    rebuild the course read model from the log (coursefactory rebuild --help)\n"
     "  token      create, list or revoke API tokens (coursefactory token --help)\n"
     "  catalogue  the event catalogue as Markdown (docs/events.md); --schemas: JSON Schemas\n"
-    "  config     print the documented default config file (config/coursefactory.ini)\n"
-    "  worker     run generation jobs from Redis (coursefactory worker --help)\n";
+    "  config     print the documented default config file (config/coursefactory.ini);\n"
+    "             with --markdown, the README's table of settings\n"
+    "  worker     run generation jobs from Redis (coursefactory worker --help)\n\n"
+    "serve, verify, backup, rebuild, token and pay read the same settings: --config FILE, the\n"
+    "COURSEFACTORY_* environment and the flags of `coursefactory serve --help`; files live in\n"
+    "state.dir (--state-dir, default ./var).\n";
 
 using command_fn = std::function<int(const std::vector<std::string>&)>;
 
 } // namespace
 
+std::string version_text() {
+  return std::string{"coursefactory "} + build_version() + " (commit " + build_commit()
+         + ", schema " + std::to_string(sqlite_event_store::schema_version) + ")";
+}
+
+void print_warnings(const std::string& command, const command_line& cmd) {
+  for (const auto& w : cmd.warnings)
+    std::cerr << "coursefactory " << command << ": warning: " << w << "\n";
+}
+
+std::optional<command_line> read_command_line(const std::string& command,
+                                              const std::vector<std::string>& args,
+                                              const command_syntax& syntax) {
+  auto cmd = parse_command_line(args, syntax);
+  if (!cmd) {
+    std::cerr << "coursefactory " << command << ": " << error_context(cmd.error()) << "\n";
+    return std::nullopt;
+  }
+  print_warnings(command, *cmd);
+  return std::move(*cmd);
+}
+
 int run_command(std::vector<std::string> args, sigset_t stop_signals) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << usage;
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::cout << version_text() << std::endl;
+    return 0;
   }
   const std::map<std::string, command_fn> commands{
       {"serve", [&](const auto& a) { return run_serve_command(a, stop_signals); }},
@@ -65,8 +99,12 @@ int run_command(std::vector<std::string> args, sigset_t stop_signals) {
          return 0;
        }},
       {"config",
-       [](const auto&) {
-         std::cout << default_config_file();
+       [](const auto& a) {
+         if (!a.empty() && a != std::vector<std::string>{"--markdown"}) {
+           std::cerr << "usage: coursefactory config [--markdown]\n";
+           return 2;
+         }
+         std::cout << (a.empty() ? default_config_file() : settings_markdown());
          return 0;
        }},
   };

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/commands.hpp"
 #include "app/token_command.hpp"
 #include "config/settings.hpp"
 #include "util/crypto.hpp"
@@ -20,11 +21,13 @@ namespace {
 
 constexpr const char* pay_usage =
     "usage: coursefactory pay COURSE_ID [--url http://127.0.0.1:8080] [--fail REASON]\n"
-    "                         [--token TOKEN] [--config FILE] [--stripe-webhook-secret S]\n\n"
+    "                         [--token TOKEN] [--config FILE] [--state-dir DIR]\n"
+    "                         [--payment-stripe-webhook-secret S]\n\n"
     "Sends the running service a signed Stripe webhook that completes (or, with --fail, fails)\n"
     "the course's pending payment, for local installs without a Stripe account. The secret is\n"
-    "found as the service finds it (flag, COURSEFACTORY_STRIPE_WEBHOOK_SECRET, config file,\n"
-    "payment.stripe_webhook_secret_file). The course is read with --token (courses:read), by\n"
+    "found as the service finds it (flag, COURSEFACTORY_PAYMENT_STRIPE_WEBHOOK_SECRET, config\n"
+    "file, payment.stripe_webhook_secret_file in state.dir). The course is read with --token "
+    "(courses:read), by\n"
     "default the admin token the service wrote next to that file.\n";
 
 std::string lower(std::string s) {
@@ -87,11 +90,9 @@ int run_pay_command(const std::vector<std::string>& args) {
     else
       rest.push_back(args[i]);
   }
-  auto cmd = parse_command_line(rest);
-  if (!cmd) {
-    std::cerr << "coursefactory pay: " << error_context(cmd.error()) << "\n";
+  auto cmd = read_command_line("pay", rest);
+  if (!cmd)
     return 2;
-  }
   std::string secret = cmd->s.stripe_webhook_secret;
   if (secret.empty()) {
     auto from_file = load_or_create_secret(cmd->s.stripe_webhook_secret_file, false);

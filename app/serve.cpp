@@ -22,6 +22,7 @@
 #include "actors/event_log.hpp"
 #include "actors/payment.hpp"
 #include "actors/type_ids.hpp"
+#include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/sd_notify.hpp"
 #include "app/token_command.hpp"
@@ -339,6 +340,7 @@ int run_serve_command(const std::vector<std::string>& args, sigset_t signals) {
     std::cerr << "coursefactory serve: " << error_context(cmd.error()) << "\n";
     return 2;
   }
+  print_warnings("serve", *cmd);
   if (cmd->help) {
     std::cout << serve_help();
     return 0;

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 
+#include "app/commands.hpp"
 #include "util/crypto.hpp"
 #include "util/errc.hpp"
 #include "util/log.hpp"
@@ -17,16 +18,14 @@ namespace cf {
 namespace {
 
 constexpr const char* usage =
-    "usage: coursefactory token create --db FILE --name NAME --scopes LIST "
-    "[--expires-in-days N]\n"
-    "       coursefactory token list --db FILE\n"
-    "       coursefactory token revoke --db FILE NAME\n"
+    "usage: coursefactory token create --name NAME --scopes LIST [--expires-in-days N] [settings]\n"
+    "       coursefactory token list [settings]\n"
+    "       coursefactory token revoke NAME [settings]\n"
+    "settings: --config FILE, --storage-db FILE, --state-dir DIR (the database `serve` uses).\n"
     "create prints the new token (and nothing else) on stdout; only its hash is stored.\n"
     "LIST: comma-separated scopes: courses:write, courses:read, events:read, metrics:read, or\n"
     "admin (all of them). NAME: 1-64 characters of A-Z a-z 0-9 . _ -. The running service sees\n"
     "new and revoked tokens within a second. Exit status: 0 done, 1 failed, 2 usage error.\n";
-
-constexpr const char* default_db = "./var/coursefactory.db";
 
 int usage_error(const std::string& why) {
   std::cerr << "coursefactory token: " << why << "\n" << usage;
@@ -36,37 +35,6 @@ int usage_error(const std::string& why) {
 int failed(const caf::error& err) {
   std::cerr << "coursefactory token: " << error_context(err) << "\n";
   return 1;
-}
-
-// --key VALUE / --key=VALUE pairs into `opts`, other words into `words`. False (with `why`) on
-// an unknown option or one without a value.
-bool parse(const std::vector<std::string>& args, std::map<std::string, std::string>& opts,
-           std::vector<std::string>& words, std::string& why) {
-  static const char* known[] = {"--db", "--name", "--scopes", "--expires-in-days"};
-  for (size_t i = 0; i < args.size(); ++i) {
-    const auto& a = args[i];
-    if (a.empty() || a[0] != '-') {
-      words.push_back(a);
-      continue;
-    }
-    auto eq = a.find('=');
-    auto key = a.substr(0, eq);
-    bool ok = false;
-    for (const char* k : known) ok = ok || key == k;
-    if (!ok) {
-      why = "unknown option " + key;
-      return false;
-    }
-    if (eq != std::string::npos)
-      opts[key] = a.substr(eq + 1);
-    else if (i + 1 < args.size())
-      opts[key] = args[++i];
-    else {
-      why = key + " needs a value";
-      return false;
-    }
-  }
-  return true;
 }
 
 std::string time_or(int64_t us, const char* none) { return us == 0 ? none : format_time(us); }
@@ -134,19 +102,22 @@ caf::error ensure_admin_token(sqlite_token_store& store, const std::string& file
 }
 
 int run_token_command(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> opts;
-  std::vector<std::string> words;
-  std::string why;
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
     std::cout << usage;
     return 0;
   }
-  if (!parse(args, opts, words, why))
-    return usage_error(why);
+  auto cmd = read_command_line("token", args, {2, {"name", "scopes", "expires-in-days"}});
+  if (!cmd) {
+    std::cerr << usage;
+    return 2;
+  }
+  std::map<std::string, std::string> opts;
+  for (const auto& [flag, value] : cmd->extras) opts["--" + flag] = value;
+  const auto& words = cmd->words;
   if (words.empty())
     return usage_error("name a subcommand: create, list or revoke");
   auto sub = words[0];
-  auto db = opts.count("--db") ? opts["--db"] : std::string{default_db};
+  const auto& db = cmd->s.db;
   api_token t;
   if (sub == "create") {
     if (words.size() != 1)
@@ -167,7 +138,7 @@ int run_token_command(const std::vector<std::string>& args) {
     }
   } else if (sub == "list" || sub == "revoke") {
     if (opts.count("--name") || opts.count("--scopes") || opts.count("--expires-in-days"))
-      return usage_error(sub + " takes only --db");
+      return usage_error(sub + " takes no --name, --scopes or --expires-in-days");
     if (words.size() != (sub == "list" ? 1u : 2u))
       return usage_error(sub == "list" ? "list takes no name" : "revoke takes one NAME");
   } else {

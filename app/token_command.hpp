@@ -15,7 +15,7 @@ namespace cf {
 int run_token_command(const std::vector<std::string>& args);
 
 /// Where the service keeps its admin token: "admin-token" in the folder of the payment webhook
-/// secret's file (payment.stripe_webhook_secret_file; ./var by default).
+/// secret's file (payment.stripe_webhook_secret_file; state.dir by default).
 std::string admin_token_file(const settings& s);
 
 /// A new random token: "cf_" and 64 hex digits (256 bits from /dev/urandom).

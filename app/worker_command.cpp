@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/commands.hpp"
 #include "bus/generation_queue.hpp"
 #include "config/settings.hpp"
 #include "content/generator.hpp"
@@ -42,7 +43,11 @@ constexpr const char* worker_usage =
     "  --results-stream S         default coursefactory:generation:results\n"
     "  --claim-timeout-s N        take over a job its worker has not touched for N s (default 60)\n"
     "  --max-deliveries N         a job handed out more often fails instead (default 3)\n"
-    "  --name NAME                this worker's name in the group (default HOST:PID)\n";
+    "  --name NAME                this worker's name in the group (default HOST:PID)\n\n"
+    "--redis-url, the generation flags and the streams default to bus.redis_url,\n"
+    "generation.command, generation.timeout_ms, generation.jobs_stream and\n"
+    "generation.results_stream as `serve` reads them: --config FILE, COURSEFACTORY_* variables,\n"
+    "--bus-redis-url, --generation-jobs-stream, ... (coursefactory serve --help).\n";
 
 struct worker_options {
   redis_address redis;
@@ -69,11 +74,23 @@ std::vector<std::string> split_words(const std::string& text) {
   return out;
 }
 
-/// Reads the flags; an empty error text means --help.
+/// Reads the flags on top of the settings `serve` would read; an empty error text means --help.
 caf::expected<worker_options> parse_options(const std::vector<std::string>& args) {
   auto bad = [](const std::string& why) { return make_error(errc::invalid_argument, why); };
+  auto cmd = parse_command_line(args, {0,
+                                       {"redis-url", "jobs-stream", "results-stream", "concurrency",
+                                        "claim-timeout-s", "max-deliveries", "name"}});
+  if (!cmd)
+    return cmd.error();
+  if (cmd->help)
+    return bad("");
+  print_warnings("worker", *cmd);
   worker_options o;
-  std::string url;
+  o.generation_command = cmd->s.generation_command;
+  o.generation_timeout_ms = cmd->s.generation_timeout_ms;
+  o.jobs_stream = cmd->s.generation_jobs_stream;
+  o.results_stream = cmd->s.generation_results_stream;
+  std::string url = cmd->s.bus_redis_url;
   auto number = [&](const std::string& flag, const std::string& text, int64_t lo,
                     int64_t hi) -> caf::expected<int64_t> {
     int64_t v = 0;
@@ -83,26 +100,17 @@ caf::expected<worker_options> parse_options(const std::vector<std::string>& args
                  + std::to_string(hi));
     return v;
   };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const auto& flag = args[i];
-    if (flag == "--help" || flag == "-h")
-      return bad("");
-    if (i + 1 >= args.size())
-      return bad(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected " + flag);
-    const auto& value = args[++i];
+  for (const auto& [name, value] : cmd->extras) {
+    auto flag = "--" + name;
     caf::expected<int64_t> n{0};
     if (flag == "--redis-url")
       url = value;
-    else if (flag == "--generation-command")
-      o.generation_command = value;
     else if (flag == "--jobs-stream")
       o.jobs_stream = value;
     else if (flag == "--results-stream")
       o.results_stream = value;
     else if (flag == "--name")
       o.name = value;
-    else if (flag == "--generation-timeout-ms" && (n = number(flag, value, 10, 3600000)))
-      o.generation_timeout_ms = *n;
     else if (flag == "--concurrency" && (n = number(flag, value, 1, 256)))
       o.concurrency = static_cast<int>(*n);
     else if (flag == "--claim-timeout-s" && (n = number(flag, value, 1, 86400)))
@@ -111,11 +119,9 @@ caf::expected<worker_options> parse_options(const std::vector<std::string>& args
       o.max_deliveries = *n;
     else if (!n)
       return n.error();
-    else
-      return bad("unknown option " + flag);
   }
   if (url.empty())
-    return bad("--redis-url is required");
+    return bad("--redis-url (or bus.redis_url) is required");
   auto addr = parse_redis_url(url);
   if (!addr)
     return addr.error();

@@ -10,12 +10,8 @@
 # (packaging/debian/). Dependencies are found by dpkg-shlibdeps (Debian's dpkg-dev).
 # The CTest entry `package` builds the package, unpacks it and checks it (tests/integration/package_test.py).
 
-# TODO(issue 16, --version): use the version the --version change defines (project VERSION).
-if(PROJECT_VERSION)
-  set(CF_VERSION ${PROJECT_VERSION})
-else()
-  set(CF_VERSION 0.16.0)
-endif()
+# The version `coursefactory --version` says too (project VERSION in CMakeLists.txt).
+set(CF_VERSION ${PROJECT_VERSION})
 
 # cpack installs what the build made; it does not build `all` first (the tests and benchmarks).
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)

@@ -7,6 +7,8 @@
 #include "domain/course_state.hpp"
 #include "domain/log_stats.hpp"
 #include "http/routes.hpp"
+#include "storage/sqlite_event_store.hpp"
+#include "util/build_info.hpp"
 #include "util/metrics.hpp"
 #include "util/time.hpp"
 
@@ -147,6 +149,15 @@ void render_inbound_counters(std::string& out, const bus_inbound_status& in) {
            + escape_label_value(worker) + "\"} " + std::to_string(ms / 1000) + "\n";
 }
 
+// What runs: version, commit and database schema as labels of a constant 1.
+void render_build_info(std::string& out) {
+  metric_header(out, "coursefactory_build_info", "gauge",
+                "1, labelled with the version, git commit and database schema of this binary.");
+  out += std::string{"coursefactory_build_info{version=\""} + escape_label_value(build_version())
+         + "\",commit=\"" + escape_label_value(build_commit()) + "\",schema=\""
+         + std::to_string(sqlite_event_store::schema_version) + "\"} 1\n";
+}
+
 } // namespace
 
 std::string route_label(const std::string& method, const std::string& path) {
@@ -189,6 +200,7 @@ void register_metrics_route(httplib::Server& srv, const route_context& ctx) {
     if (!stats)
       return fail(*c, res, stats.error());
     auto text = metrics::global().render();
+    render_build_info(text);
     render_log_gauges(text, *stats);
     if (c->actors.storage)
       render_storage_gauges(text, *c->actors.storage);

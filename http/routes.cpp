@@ -10,6 +10,8 @@
 #include "http/auth.hpp"
 #include "http/limits.hpp"
 #include "http/problem.hpp"
+#include "storage/sqlite_event_store.hpp"
+#include "util/build_info.hpp"
 #include "util/crypto.hpp"
 #include "util/json_text.hpp"
 #include "util/time.hpp"
@@ -215,7 +217,11 @@ void health(const route_context& ctx, const httplib::Request&, httplib::Response
   auto state = storage_health::state::ok;
   if (const auto& storage = ctx.actors.storage)
     state = storage->current(now_us());
-  json body{{"status", to_string(state)}, {"last_seq", *head}};
+  json body{{"status", to_string(state)},
+            {"last_seq", *head},
+            {"version", build_version()},
+            {"commit", build_commit()},
+            {"schema", sqlite_event_store::schema_version}};
   if (state != storage_health::state::ok)
     body["storage"] = state == storage_health::state::failing      ? "failed"
                       : ctx.actors.storage->last_error_full.load() ? "full"

@@ -21,10 +21,12 @@ namespace cf {
 [[nodiscard]] caf::error migrate(SQLite::Database& db);
 
 /// Opens the database at `path` (creating it and its folder; ":memory:" too) in WAL mode with a
-/// busy timeout of `busy_timeout_ms`, and migrates it (above) into `out`. Errors: those of
-/// migrate(). Throws SQLite::Exception, or std::system_error when the folder cannot be made.
+/// busy timeout of `busy_timeout_ms`, through the SQLite VFS named `vfs` (empty: the default),
+/// and migrates it (above) into `out`. Errors: those of migrate(). Throws SQLite::Exception, or
+/// std::system_error when the folder cannot be made.
 [[nodiscard]] caf::error open_migrated(const std::string& path, int busy_timeout_ms,
-                                       std::unique_ptr<SQLite::Database>& out);
+                                       std::unique_ptr<SQLite::Database>& out,
+                                       const std::string& vfs = {});
 
 /// The same, stopping at schema version `target` (for tests that need an old database).
 /// Errors: also invalid_argument (`target` is not 0 to sqlite_event_store::schema_version).

@@ -76,12 +76,12 @@ sqlite_event_store::sqlite_event_store(std::unique_ptr<impl> p) : impl_(std::mov
 
 sqlite_event_store::~sqlite_event_store() = default;
 
-caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(const std::string& path,
-                                                                            durability d) {
+caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(
+    const std::string& path, durability d, const std::string& vfs) {
   try {
     // The statements are prepared only once the schema is current.
     std::unique_ptr<SQLite::Database> db;
-    if (auto err = open_migrated(path, busy_timeout_ms, db))
+    if (auto err = open_migrated(path, busy_timeout_ms, db, vfs))
       return err;
     if (auto err = check_event_versions(*db)) // never start on events this build cannot read
       return err;
@@ -90,7 +90,7 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(cons
     auto p = std::make_unique<impl>(std::move(*db));
     p->db.exec(d == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     if (path != ":memory:") {
-      p->checkpointer = std::make_unique<wal_checkpointer>(path, d == durability::full);
+      p->checkpointer = std::make_unique<wal_checkpointer>(path, d == durability::full, vfs);
       p->checkpointer->attach(p->db.getHandle());
     }
     return std::unique_ptr<sqlite_event_store>{new sqlite_event_store(std::move(p))};

@@ -22,7 +22,8 @@ namespace cf {
 /// How hard a commit tries to survive a power cut.
 enum class durability : uint8_t {
   full,   ///< fsync at every commit (PRAGMA synchronous=FULL): nothing committed is ever lost.
-  normal, ///< fsync at checkpoints only: a power cut may lose the last commits, never corrupt.
+  normal, ///< fsync at WAL checkpoints only: a power cut may lose the commits since the WAL's
+          ///< last sync (whole commits, the latest ones), never corrupt or reorder the log.
 };
 
 /// What sqlite_event_store::rebuild() did.
@@ -56,8 +57,10 @@ public:
   /// writes a backup next to it (see migrate() in storage/migrations.hpp). Errors:
   /// storage_unavailable (cannot open or write, or cannot back up before migrating),
   /// storage_corrupt (newer schema than this build knows, naming both versions).
+  /// `vfs` names a registered SQLite VFS for every connection of the store (empty: SQLite's
+  /// default; the power-cut test passes its own, tests/testkit/power_cut_vfs.hpp).
   [[nodiscard]] static caf::expected<std::unique_ptr<sqlite_event_store>> open(
-      const std::string& path, durability d = durability::full);
+      const std::string& path, durability d = durability::full, const std::string& vfs = {});
 
   ~sqlite_event_store();
   sqlite_event_store(const sqlite_event_store&) = delete;

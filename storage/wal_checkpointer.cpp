@@ -7,9 +7,11 @@
 
 namespace cf {
 
-wal_checkpointer::wal_checkpointer(std::string path, bool full_sync, int threshold, int limit)
+wal_checkpointer::wal_checkpointer(std::string path, bool full_sync, std::string vfs, int threshold,
+                                   int limit)
     : path_(std::move(path)),
       full_sync_(full_sync),
+      vfs_(std::move(vfs)),
       threshold_(threshold),
       limit_(limit),
       thread_([this] { run(); }) {}
@@ -61,7 +63,9 @@ void wal_checkpointer::note(int rc) {
 
 void wal_checkpointer::run() {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE,
+                      vfs_.empty() ? nullptr : vfs_.c_str())
+      != SQLITE_OK) {
     sqlite3_close(db);
     db = nullptr; // the writer's limit still bounds the WAL
   } else {

@@ -26,7 +26,9 @@ namespace cf {
 /// last moments), and the WAL starts over at its next transaction. The WAL stays bounded.
 class wal_checkpointer {
 public:
-  wal_checkpointer(std::string path, bool full_sync, int threshold = 1000, int limit = 2000);
+  /// `vfs`: the SQLite VFS to open `path` with (empty: the default).
+  wal_checkpointer(std::string path, bool full_sync, std::string vfs = {}, int threshold = 1000,
+                   int limit = 2000);
   ~wal_checkpointer(); ///< Stops and joins the thread; call before closing the writer.
 
   wal_checkpointer(const wal_checkpointer&) = delete;
@@ -49,6 +51,7 @@ private:
 
   std::string path_;
   bool full_sync_;
+  std::string vfs_;
   int threshold_;
   int limit_;
   mutable std::mutex mutex_;

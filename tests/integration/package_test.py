@@ -99,8 +99,10 @@ def check_control(deb):
 
 def check_installed_files(root):
     binary = root + "/usr/bin/coursefactory"
-    # TODO(issue 16, --version): run `coursefactory --version` here once it exists.
     expect(run(binary, "--help").startswith("usage: coursefactory"), "--help of the installed binary")
+    version = run(binary, "--version").strip()
+    expect(re.fullmatch(r"coursefactory \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown), "
+                        r"schema \d+\)", version), "--version of the installed binary: " + version)
     # The configuration: every key of the binary's, state paths absolute under STATE.
     ini = configparser.ConfigParser(interpolation=None)
     ini.read(root + "/etc/coursefactory/coursefactory.ini")
@@ -109,11 +111,12 @@ def check_installed_files(root):
     keys = lambda c: {(s, k) for s in c.sections() for k in c[s]}
     expect(keys(ini) == keys(defaults), "the packaged config's keys differ from `config`")
     moved = {(s, k): ini[s][k] for s, k in keys(ini) if ini[s][k] != defaults[s][k]}
-    expect(moved and all(v.startswith(STATE + "/") for v in moved.values()),
+    expect(moved and all(v == STATE or v.startswith(STATE + "/") for v in moved.values()),
            "the packaged config changes %s" % moved)
     expect(all(not v.startswith("./") for s, k in keys(ini) for v in [ini[s][k]]),
            "a relative path is left in the packaged config")
-    expect(("storage", "db") in moved, "storage.db is not under %s" % STATE)
+    # Every file lives in state.dir (relative names resolve against it).
+    expect(moved.get(("state", "dir")) == STATE, "state.dir is not %s" % STATE)
     # The man page: help2man's, with every serve option.
     with gzip.open(root + "/usr/share/man/man1/coursefactory.1.gz", "rt") as f:
         man = f.read()

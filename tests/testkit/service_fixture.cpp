@@ -45,7 +45,7 @@ service_fixture::service_fixture(service_options o)
   register_types(cfg_);
   cfg_.set("scheduler.max-threads", 2);
   sys_ = std::make_unique<caf::actor_system>(cfg_);
-  auto store = sqlite_event_store::open(db_path_);
+  auto store = sqlite_event_store::open(db_path_, durability::full, options_.vfs);
   if (!store)
     throw std::runtime_error("cannot open test database: " + sys_->render(store.error()));
   log_ = spawn_event_log(*sys_, std::shared_ptr<sqlite_event_store>{std::move(*store)});

@@ -44,6 +44,7 @@ struct service_options {
   std::string webhook_secret = "whsec_test";
   std::string db_path;   ///< Empty: a new database in a temporary folder.
   bool log_only = false; ///< EventLog alone: no actor reacts to (or recovers) what tests append.
+  std::string vfs;       ///< The SQLite VFS to open the database with (empty: the default).
   service_options();
 };
 

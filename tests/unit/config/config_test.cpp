@@ -36,7 +36,8 @@ BOOST_AUTO_TEST_CASE(embedded_defaults_are_localhost_8080_and_a_file_under_var) 
   settings s;
   BOOST_TEST(s.host == "127.0.0.1");
   BOOST_TEST(s.port == 8080);
-  BOOST_TEST(s.db.rfind("./var/", 0) == 0u);
+  BOOST_TEST(s.state_dir == "./var");
+  BOOST_TEST(s.db == "coursefactory.db"); // in state_dir: see config_sources
   BOOST_TEST(s.durability == "full");
 }
 
@@ -61,7 +62,8 @@ BOOST_AUTO_TEST_CASE(flags_override_the_config_file_wherever_it_stands) {
   testkit::temp_dir dir;
   auto path = dir.file("c.ini");
   std::ofstream{path} << "[http]\nport = 9000\nthreads = 4\n[storage]\ndb = /tmp/x.db\n";
-  auto cmd = parse_command_line({"--port", "9100", "--config", path, "--db=/tmp/y.db"});
+  auto cmd =
+      parse_command_line({"--http-port", "9100", "--config", path, "--storage-db=/tmp/y.db"});
   BOOST_TEST(why(cmd) == "");
   BOOST_REQUIRE(cmd);
   BOOST_TEST(cmd->s.port == 9100);
@@ -73,7 +75,7 @@ BOOST_AUTO_TEST_CASE(flags_override_the_config_file_wherever_it_stands) {
 BOOST_AUTO_TEST_CASE(bad_values_and_unknown_keys_are_reported) {
   BOOST_TEST(flag_error({"--port", "70000"}) != "");
   BOOST_TEST(flag_error({"--nope", "1"}) != "");
-  BOOST_TEST(flag_error({"--durability", "maybe"}) != "");
+  BOOST_TEST(flag_error({"--storage-durability", "maybe"}) != "");
   BOOST_TEST(flag_error({"--port"}) != "");
   testkit::temp_dir dir;
   auto path = dir.file("c.ini");
@@ -150,8 +152,8 @@ BOOST_AUTO_TEST_CASE(a_missing_config_file_is_not_found_and_named) {
 
 BOOST_AUTO_TEST_CASE(help_lists_every_flag) {
   auto text = serve_help();
-  for (const char* flag :
-       {"--port", "--db", "--config", "--host", "--durability", "--http-threads"})
+  for (const char* flag : {"--http-port", "--storage-db", "--config", "--http-host",
+                           "--storage-durability", "--http-threads", "--state-dir"})
     BOOST_TEST(text.find(flag) != std::string::npos, flag);
 }
 

@@ -274,24 +274,24 @@ BOOST_AUTO_TEST_CASE(a_backup_of_a_broken_log_leaves_the_target_alone) {
 BOOST_AUTO_TEST_CASE(the_binary_verifies_and_backs_up) {
   append_five();
   const std::string bin = CF_BINARY;
-  auto ok = run(bin + " verify --db " + path);
+  auto ok = run(bin + " verify --storage-db " + path);
   BOOST_TEST(ok.status == 0, ok.out);
   BOOST_TEST(ok.out.rfind("ok: 5 events, head hash " + hashes().back(), 0) == 0, ok.out);
   auto target = dir.file("copy.db");
-  auto backup = run(bin + " backup --db " + path + " " + target); // the store is still open
+  auto backup = run(bin + " backup --storage-db " + path + " " + target); // the store is still open
   BOOST_TEST(backup.status == 0, backup.out);
-  auto copy = run(bin + " verify --db " + target);
+  auto copy = run(bin + " verify --storage-db " + target);
   BOOST_TEST(copy.status == 0, copy.out);
   BOOST_TEST(copy.out == ok.out);
   tamper("DELETE FROM events WHERE seq = 2");
-  auto bad = run(bin + " verify --db " + path);
+  auto bad = run(bin + " verify --storage-db " + path);
   BOOST_TEST(bad.status == 1, bad.out);
   BOOST_TEST(bad.out.rfind("broken at seq 2: ", 0) == 0, bad.out);
-  BOOST_TEST(run(bin + " backup --db " + path + " " + target).status == 1);
-  BOOST_TEST(run(bin + " verify --db " + target).status == 0); // the old copy is untouched
-  BOOST_TEST(run(bin + " verify --db " + dir.file("missing.db")).status == 2);
-  BOOST_TEST(run(bin + " verify").status == 2);
-  BOOST_TEST(run(bin + " backup --db " + path).status == 2);
+  BOOST_TEST(run(bin + " backup --storage-db " + path + " " + target).status == 1);
+  BOOST_TEST(run(bin + " verify --storage-db " + target).status == 0); // the old copy is untouched
+  BOOST_TEST(run(bin + " verify --storage-db " + dir.file("missing.db")).status == 2);
+  BOOST_TEST(run(bin + " verify --state-dir " + dir.file("empty")).status == 2); // no database
+  BOOST_TEST(run(bin + " backup --storage-db " + path).status == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -288,7 +288,7 @@ BOOST_AUTO_TEST_CASE(the_binary_rebuilds_a_wiped_copy_and_the_running_service_s_
   const std::string bin = CF_BINARY;
   auto path = copy("copy.db");
   raw_sql(path, "DELETE FROM courses");
-  auto done = testkit::run(bin + " rebuild --db " + path);
+  auto done = testkit::run(bin + " rebuild --storage-db " + path);
   BOOST_TEST(done.status == 0, done.out);
   BOOST_TEST(done.out.rfind("rebuilt: " + count + " events folded into 8 courses in ", 0) == 0,
              done.out);
@@ -303,7 +303,7 @@ BOOST_AUTO_TEST_CASE(the_binary_rebuilds_a_wiped_copy_and_the_running_service_s_
   for (int attempt = 0; attempt < 5 && !interleaved; ++attempt) {
     auto at_start = *open_store(svc.db_path())->count();
     auto busy_run = std::async(
-        std::launch::async, [&] { return testkit::run(bin + " rebuild --db " + svc.db_path()); });
+        std::launch::async, [&] { return testkit::run(bin + " rebuild --storage-db " + svc.db_path()); });
     for (int n = 0; n < 100 && busy_run.wait_for(0s) != std::future_status::ready; ++n)
       during.push_back(create(order("During the command " + std::to_string(during.size()), 0)));
     auto busy = busy_run.get(); // the command is done (also when the writer stopped at 100)
@@ -328,10 +328,10 @@ BOOST_AUTO_TEST_CASE(the_binary_rebuilds_a_wiped_copy_and_the_running_service_s_
   check_equal(snapshot(*open_store(rebuilt)), snapshot(*open_store(svc.db_path())));
   BOOST_TEST(snapshot(*open_store(svc.db_path())).size() == 8u + during.size());
   auto missing = svc.db_path() + ".missing";
-  BOOST_TEST(testkit::run(bin + " rebuild --db " + missing).status == 2);
+  BOOST_TEST(testkit::run(bin + " rebuild --storage-db " + missing).status == 2);
   BOOST_TEST(!std::filesystem::exists(missing)); // not created by the attempt
   BOOST_TEST(testkit::run(bin + " rebuild").status == 2);
-  BOOST_TEST(testkit::run(bin + " rebuild --db " + path + " extra").status == 2);
+  BOOST_TEST(testkit::run(bin + " rebuild --storage-db " + path + " extra").status == 2);
 }
 
 BOOST_FIXTURE_TEST_CASE(rebuilding_an_empty_log_writes_no_course, no_service) {

@@ -203,15 +203,15 @@ BOOST_AUTO_TEST_CASE(service_logs_failed_publication_as_json) {
   auto out_path = dir.file("out"), err_path = dir.file("err");
   std::vector<std::string> args{CF_BINARY,
                                 "serve",
-                                "--port",
+                                "--http-port",
                                 "0",
-                                "--db",
+                                "--storage-db",
                                 dir.file("log.db"),
                                 "--site-dir",
                                 dir.file("site"),
-                                "--stripe-webhook-secret",
+                                "--payment-stripe-webhook-secret",
                                 "whsec_test",
-                                "--stripe-webhook-secret-file", // its folder gets admin-token
+                                "--payment-stripe-webhook-secret-file", // its folder: admin-token
                                 dir.file("secret"),
                                 "--distribution-channels",
                                 "webhook",
