@@ -8,10 +8,12 @@ course webhook delivery its message; a webhook target refusing a course (distrib
 retried) and an expired checkout (payment failed) give the failure events. On a real
 redis-server: every relayed entry in both formats (cloudevents, then platform after a restart)
 fits its message, an inbound payment that fits its schema counts and one that does not is
-dead-lettered with the schema's violation as reason. The served documents must be docs/'s,
-public, and every documented operation must have been answered with its success status; 405s
-name exactly the documented methods in Allow. The validator must refuse altered copies (an extra
-field, a missing one, an unknown schema version), so it cannot pass by accepting anything.
+dead-lettered with the schema's violation as reason. The console's routes (contracts_console.py).
+First of all: every route and query parameter http/ serves is in the document. The served
+documents must be docs/'s, public, and every documented operation must have been answered with
+its success status; 405s name exactly the documented methods in Allow. The validator must refuse
+altered copies (an extra field, a missing one, an unknown schema version), so it cannot pass by
+accepting anything.
 
 usage: contracts_test.py BINARY
 """
@@ -34,7 +36,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bus_test import Redis, wait_for  # noqa: E402
-from contract_check import DOCS, AsyncApi, EventSchemas, OpenApi  # noqa: E402
+from contracts_console import console_api, sse_messages  # noqa: E402
+from contract_check import DOCS, AsyncApi, EventSchemas, OpenApi, load, undocumented_routes  # noqa: E402,E501
 
 PATIENCE_S = 30  # only a hang takes that long
 
@@ -275,16 +278,11 @@ def streamed_events(svc, head):
     check(res.status == 200, "stream: %d" % res.status)
     found = svc.openapi.check("GET", "/v1/events/stream", 200, res.getheader("Content-Type"), "")
     check(not found, "; ".join(found))
-    out, name, data = [], None, []
-    while not out or out[-1][1]["seq"] < head:
-        line = res.fp.readline().decode().rstrip("\n")
-        if line.startswith("event: "):
-            name = line[7:]
-        elif line.startswith("data: "):
-            data.append(line[6:])
-        elif line == "" and data:
-            out.append((name, json.loads("\n".join(data))))
-            name, data = None, []
+    out = []
+    for message in sse_messages(res.fp):
+        out.append(message)
+        if message[1]["seq"] >= head:
+            break
     conn.close()
     return out
 
@@ -422,6 +420,9 @@ def check_coverage(svc):
 
 def main():
     binary = os.path.abspath(sys.argv[1])
+    missing = undocumented_routes(load("openapi.json"))  # drift: served but not documented
+    check(not missing, "served by http/ but not in docs/openapi.json (tools/contracts/openapi.py):"
+          "\n  " + "\n  ".join("%s %s (%s)" % m for m in missing))
     work = tempfile.mkdtemp(prefix="cf-contracts-")
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
@@ -433,6 +434,7 @@ def main():
         started = time.monotonic()
         ids = lifecycles(svc)
         reads_and_refusals(svc, ids)
+        console_api(svc, ids, check)
         check_readme_example(svc)
         events, schemas, asyncapi = check_events(svc)
         entries = check_bus(svc, red, events, asyncapi)

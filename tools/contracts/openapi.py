@@ -1,11 +1,12 @@
 """The REST API as OpenAPI 3.1 (docs/openapi.json). The routes are described here, by hand,
 from http/routes.cpp, http/payment_routes.cpp, http/event_stream.cpp, http/metrics_route.cpp,
-http/contract_routes.cpp and the scope table of http/auth.cpp; the event schemas come from the
+http/contract_routes.cpp, http/console_routes.cpp and the scope table of http/auth.cpp; the event schemas come from the
 catalogue (`coursefactory catalogue --schemas`)."""
 
 STATUSES = ["generating", "generated", "generation_failed", "awaiting_payment", "paid",
             "payment_failed", "distributing", "published", "distribution_failed"]
 ID = {"type": "string", "pattern": "^[0-9A-Za-z-]{1,64}$"}
+SCOPES = ["courses:write", "courses:read", "events:read", "metrics:read"]
 
 
 def ref(name):
@@ -133,6 +134,37 @@ def schemas(events):
                         "properties": {"id": {"type": "string"}, "type": {"type": "string"},
                                        "data": {"type": "object"}}},
         "CloudEvent": events["cloudevent"],
+        "WhoAmI": obj({"name": string("The token's name."),
+                       "scopes": {"type": "array", "uniqueItems": True, "items": {"enum": SCOPES},
+                                  "description": "The token's scopes."}}, ["name", "scopes"]),
+        "Stats": obj({
+            "head_seq": {"type": "integer", "minimum": 0, "description": "The last event's seq."},
+            "courses_by_status": {"type": "object", "propertyNames": {"enum": STATUSES},
+                                  "additionalProperties": {"type": "integer", "minimum": 0},
+                                  "description": "Courses per status (statuses with none absent)."},
+            "consumer_lag_events": {"type": "object",
+                                    "additionalProperties": {"type": "integer", "minimum": 0},
+                                    "description": "Events each internal consumer has not yet "
+                                                   "handled, by consumer."},
+            "relay": {"oneOf": [{"type": "null"}, obj({
+                "connected": {"type": "boolean", "description": "Redis reachable."},
+                "lag_events": {"type": "integer", "minimum": 0,
+                               "description": "Events not yet relayed to the bus."},
+                "lag_seconds": {"type": "number", "minimum": 0,
+                                "description": "Age of the oldest unrelayed event."}},
+                ["connected", "lag_events", "lag_seconds"])],
+                      "description": "The bus relay; null without bus.redis_url."},
+            "event_types": strings("Every event type (the stream's event names)."),
+            "time_us": {"type": "integer", "description": "Server time, microseconds since 1970."},
+        }, ["head_seq", "courses_by_status", "consumer_lag_events", "relay", "event_types",
+            "time_us"]),
+        "StreamTicket": obj({
+            "ticket": string("Pass as ?ticket= to GET /v1/events/stream.",
+                             pattern="^[0-9a-f]{64}$"),
+            "expires_in": {"type": "integer", "minimum": 0, "description": "Seconds it lives."},
+            "single_use": {"const": True, "description": "It opens one stream only."},
+            "event_types": strings("Every event type (the stream's event names)."),
+        }, ["ticket", "expires_in", "single_use", "event_types"]),
     }
     out["Course"] = {**out["CourseSummary"], "description": "GET /v1/courses/{id}",
                      "properties": {**out["CourseSummary"]["properties"],
@@ -148,7 +180,7 @@ PROBLEMS = {  # name: (status, description, headers)
     "Unauthorized": (401, "No valid token (unauthorized, invalid_token).", ["WWW-Authenticate"]),
     "Forbidden": (403, "The token lacks the route's scope (insufficient_scope).",
                   ["WWW-Authenticate"]),
-    "NotFound": (404, "No such course (not_found).", []),
+    "NotFound": (404, "No such course, or console file (not_found).", []),
     "Conflict": (409, "Nothing to retry, or an Idempotency-Key twin still in progress.", []),
     "PayloadTooLarge": (413, "The body exceeds http.max_body_bytes.", []),
     "UnsupportedMediaType": (415, "Not application/json, or a Content-Encoding.", []),
@@ -166,6 +198,8 @@ HEADERS = {
     "Location": "The course resource.",
     "X-Correlation-ID": "The correlation id every event of this request carries.",
     "Idempotent-Replayed": "true when this is the stored answer to an earlier request.",
+    "Cache-Control": "no-store on a stream ticket; no-cache on the console's files.",
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; ... (the console).",
 }
 
 
@@ -214,6 +248,53 @@ def event_query(with_subject):
     return params
 
 
+def console_paths():
+    """http/console_routes.cpp: the console's API and its public static files."""
+    console_file = {"description": "The file.", "headers": {
+        h: {"$ref": "#/components/headers/" + h}
+        for h in ["Cache-Control", "Content-Security-Policy"]}, "content": {
+            media: {"schema": {"type": "string"}}
+            for media in ["text/html", "text/javascript", "text/css", "image/svg+xml",
+                          "image/png", "application/octet-stream"]}}
+    return {
+        "/v1/whoami": {"get": {
+            "operationId": "whoami", "summary": "The calling token's name and scopes",
+            "security": [{"bearer": []}],
+            "responses": answers(200, json_ok("The token.", ref("WhoAmI")))}},
+        "/v1/stats": {"get": {
+            "operationId": "stats",
+            "summary": "Counts per status, the log's head, consumer and relay lag",
+            "security": scoped("courses:read"),
+            "responses": answers(200, json_ok("The figures.", ref("Stats")), "Unavailable",
+                                 "Timeout")}},
+        "/v1/stream-tickets": {"post": {
+            "operationId": "createStreamTicket",
+            "summary": "A short-lived, single-use ticket for GET /v1/events/stream?ticket=",
+            "description": "For EventSource, which cannot send an Authorization header. The "
+                           "request body is ignored; the ticket stands for the calling token.",
+            "security": scoped("events:read"),
+            "responses": answers(201, json_ok("The ticket.", ref("StreamTicket"),
+                                              ["Cache-Control"]),
+                                 "PayloadTooLarge", "Unavailable")}},
+        "/console": {"get": {
+            "operationId": "consoleRedirect", "summary": "Redirects to /console/", "security": [],
+            "responses": answers(308, {"description": "Location: /console/", "headers": {
+                "Location": {"description": "/console/", "schema": {"type": "string"}}}},
+                                 public=True)}},
+        "/console/": {"get": {
+            "operationId": "console", "summary": "The operator's console (index.html)",
+            "security": [],
+            "responses": answers(200, console_file, public=True)}},
+        "/console/{file}": {"get": {
+            "operationId": "consoleFile", "summary": "A file of the console (public, no data)",
+            "security": [],
+            "parameters": [query("file", "e.g. console.js", {
+                "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}, where="path",
+                                 required=True)],
+            "responses": answers(200, console_file, "NotFound", public=True)}},
+    }
+
+
 def paths():
     course_id = query("id", "The course id.", ID, where="path", required=True)
     return {
@@ -241,7 +322,10 @@ def paths():
                     query("status", "Only courses in this state.", {"enum": STATUSES}),
                     query("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 500,
                                                   "default": 50}),
-                    query("after", "The previous page's next_after.", {"type": "string"})],
+                    query("after", "The previous page's next_after.", {"type": "string"}),
+                    query("q", "Only courses whose title contains this text (ASCII letters in "
+                               "any case) or whose id starts with it.",
+                          {"type": "string", "maxLength": 200})],
                 "responses": answers(200, json_ok("The page.", ref("CoursePage")), "BadRequest",
                                      "Unavailable", "Timeout")}},
         "/v1/courses/{id}": {"get": {
@@ -270,14 +354,20 @@ def paths():
             "summary": "Server-Sent Events: stored events after the cursor, then live ones",
             "description": "Each message: id = seq, event = type, data = the CloudEvent JSON "
                            "(docs/asyncapi.json, channel eventStream). An idle stream gets a "
-                           "`: keep-alive` comment every http.stream_heartbeat_ms.",
-            "security": scoped("events:read"),
+                           "`: keep-alive` comment every http.stream_heartbeat_ms. A client "
+                           "that cannot send Authorization (EventSource) passes a ticket of "
+                           "POST /v1/stream-tickets instead: 401 when it is unknown, expired or "
+                           "used.",
+            "security": scoped("events:read") + [{"streamTicket": []}],
             "parameters": [
                 query("Last-Event-ID", "Resume after this seq (EventSource sends it).",
                       {"type": "string", "pattern": "^[0-9]{1,18}$"}, where="header"),
                 query("after", "Resume after this seq.", {"type": "string",
                                                           "pattern": "^[0-9]{1,18}$"}),
-                query("type", "An event type, or a prefix ending in .*.", {"type": "string"})],
+                query("type", "An event type, or a prefix ending in .*.", {"type": "string"}),
+                query("ticket", "A stream ticket (single use), in place of the Authorization "
+                                "header; the stream has its token's scopes.",
+                      {"type": "string", "pattern": "^[0-9a-f]{64}$"})],
             "responses": answers(200, {"description": "The stream.", "content": {
                 "text/event-stream": {"schema": {"type": "string"}}}}, "BadRequest",
                                  "Unavailable")}},
@@ -303,6 +393,7 @@ def paths():
             "security": [],
             "responses": answers(200, json_ok("AsyncAPI 3.0.", {"type": "object"}),
                                  public=True)}},
+        **console_paths(),
         "/metrics": {"get": {
             "operationId": "metrics", "summary": "Prometheus text format 0.0.4",
             "security": scoped("metrics:read"),
@@ -329,7 +420,11 @@ def document(events):
                 "type": "http", "scheme": "bearer",
                 "description": "API tokens (coursefactory token create). Each operation names "
                                "the scope it needs: courses:write, courses:read, events:read, "
-                               "metrics:read."}},
+                               "metrics:read; GET /v1/whoami any valid token."},
+                "streamTicket": {
+                    "type": "apiKey", "in": "query", "name": "ticket",
+                    "description": "GET /v1/events/stream only: a ticket of "
+                                   "POST /v1/stream-tickets, once."}},
             "headers": {name: {"description": desc, "schema": {"type": "string"}}
                         for name, desc in HEADERS.items()},
             "responses": responses,
