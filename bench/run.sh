@@ -405,18 +405,19 @@ commit_ms=$(awk -v r="$(m "${raw_eps[1]}")" 'BEGIN { if (r > 0) printf "%.2f", 1
       "($(ratio "$L" "$R")) | XADD, appendfsync always, $p clients: $(fmt "$D") | $target | $met |"
   done
   for c in 16 64; do
-    S=$(m "${rps[svc$c]}") T=$(m "${rps[rest$c]}") SC=$(m "${cpu_us[svc$c]}") TC=$(m "${cpu_us[rest$c]}")
+    S=$(m "${rps[svc$c]}") T=$(m "${rps[rest$c]}")
+    S_CPU=$(m "${cpu_us[svc$c]}") T_CPU=$(m "${cpu_us[rest$c]}")
     target="≥ 100 % of the twin's req/s; ≤ 150 µs CPU per course"
-    met="$(yes_no "$S >= $T") / $(yes_no "$SC <= 150")"
+    met="$(yes_no "$S >= $T") / $(yes_no "$S_CPU <= 150")"
     if [[ $c == 16 ]]; then
       added=$(awk -v a="$(m "${p99[svc16]}")" -v b="$(m "${p99[rest16]}")" 'BEGIN { printf "%.2f", a - b }')
       target+="; ≤ 5 ms added p99 (added: $added ms)"
       met+=" / $(yes_no "$added <= 5")"
     fi
     echo "| 2. POST /v1/courses (dry run), $c connections: accepted/s, p50, p99; CPU per accepted" \
-      "course | $(fmt "$S")/s, $(m "${p50[svc$c]}") ms, $(m "${p99[svc$c]}") ms; $SC µs |" \
-      "REST-only twin: $(fmt "$T")/s, $(m "${p50[rest$c]}") ms, $(m "${p99[rest$c]}") ms; $TC µs" \
-      "(service/twin: $(ratio "$S" "$T") of req/s, $(ratio "$SC" "$TC") of CPU); bare" \
+      "course | $(fmt "$S")/s, $(m "${p50[svc$c]}") ms, $(m "${p99[svc$c]}") ms; $S_CPU µs |" \
+      "REST-only twin: $(fmt "$T")/s, $(m "${p50[rest$c]}") ms, $(m "${p99[rest$c]}") ms; $T_CPU µs" \
+      "(service/twin: $(ratio "$S" "$T") of req/s, $(ratio "$S_CPU" "$T_CPU") of CPU); bare" \
       "cpp-httplib: $(fmt "$(m "${rps[bare$c]}")")/s, $(m "${p99[bare$c]}") ms p99 | | $target | $met |"
   done
   echo "| 3. \`coursefactory rebuild\`, $(fmt "$LOG_EVENTS") events ($big_mb MB), events/s (wall) |" \
