@@ -300,12 +300,4 @@ const option* find_by_key(const std::string& key) {
   return nullptr;
 }
 
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos)
-    return {};
-  auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
 } // namespace cf::detail

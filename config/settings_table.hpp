@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/settings.hpp"
+#include "util/text.hpp"
 
 namespace cf::detail {
 
@@ -37,7 +38,6 @@ const std::vector<option>& options();
 /// The option named "section.key", or null.
 const option* find_by_key(const std::string& key);
 
-/// Blanks (space, tab, CR) cut from both ends.
-std::string trim(const std::string& s);
+using cf::trim; // util/text.hpp: blanks (space, tab, CR) cut from both ends
 
 } // namespace cf::detail

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "util/errc.hpp"
+#include "util/text.hpp"
 
 namespace cf {
 
@@ -26,14 +27,6 @@ std::string to_hex(const unsigned char* data, size_t size) {
     out += digits[data[i] & 0x0F];
   }
   return out;
-}
-
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos)
-    return {};
-  auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
 }
 
 } // namespace
