@@ -47,11 +47,17 @@ struct event_log_state {
   caf::error failed; // the latch (spawn_event_log): set at the first storage_failed, for good
   int64_t commits = 0;
   int64_t die_after_commits = 0;
+  bool write_scheduled = false; // a sweep_atom to self will write the read model's waiting rows
   static inline const char* name = "event_log";
 };
 
 // Its own flush message on top of the public interface.
-using event_log_impl = event_log_actor::extend<caf::reacts_to<flush_atom>>;
+using event_log_impl =
+    event_log_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<sweep_atom>>;
+
+// The read model's rows wait for a later commit (sqlite_event_store::append); when the appends
+// stop, this long after a commit they are written on their own.
+constexpr auto read_model_idle_write = std::chrono::milliseconds{300};
 using event_log_pointer = event_log_impl::stateful_pointer<event_log_state>;
 
 // Sends each subscriber the events of the committed requests (no result) that it follows, in
@@ -159,6 +165,10 @@ void flush(event_log_pointer self) {
   }
   if (!failed)
     m.batch_events.observe(static_cast<double>(committed));
+  if (!st.write_scheduled && st.store->unwritten_courses() > 0) {
+    st.write_scheduled = true;
+    self->delayed_send(self, read_model_idle_write, sweep_atom::value);
+  }
   if (!failed && st.die_after_commits > 0 && ++st.commits >= st.die_after_commits)
     throw std::runtime_error("test fault: EventLog dies after " + std::to_string(st.commits)
                              + " commits"); // event_log_options::die_after_commits
@@ -275,6 +285,12 @@ event_log_impl::behavior_type event_log(event_log_pointer self,
         return enqueue(self, events, std::nullopt, advance);
       },
       [=](flush_atom) { flush(self); },
+      [=](sweep_atom) {
+        auto& st = self->state;
+        st.write_scheduled = false;
+        if (!st.failed && st.store->unwritten_courses() > 0) // a write to note, none else
+          note_write(self, st.store->write_read_model());
+      },
       [=](checkpoint_atom, const checkpoint& cp) -> caf::result<int64_t> {
         return save_checkpoint(self, cp);
       },

@@ -18,6 +18,7 @@
 //   append_bench scan --db FILE
 //       Reads every event row in seq order and parses its data with nlohmann::json.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <caf/actor_system.hpp>
@@ -138,7 +139,7 @@ int run_raw(const options& o) {
     if (!open_store(o.db, cf::durability::full)) // the schema, in WAL mode
       return 1;
   }
-  SQLite::Database db{o.db, SQLite::OPEN_READWRITE};
+  SQLite::Database db{o.db, SQLite::OPEN_READWRITE | SQLITE_OPEN_NOMUTEX}; // as the store's
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
   SQLite::Statement insert{db, insert_sql};
@@ -153,17 +154,17 @@ int run_raw(const options& o) {
       e.time_us = cf::now_us();
       last_hash = cf::sha256_hex(last_hash + e.data); // a chain hash of the same size
       insert.reset();
-      insert.bind(1, e.id);
-      insert.bind(2, e.source);
-      insert.bind(3, e.type);
-      insert.bind(4, e.subject);
+      insert.bindNoCopy(1, e.id);
+      insert.bindNoCopy(2, e.source);
+      insert.bindNoCopy(3, e.type);
+      insert.bindNoCopy(4, e.subject);
       insert.bind(5, e.subject_version);
       insert.bind(6, e.time_us);
       insert.bind(7, e.schema_version);
-      insert.bind(8, e.correlation_id);
-      insert.bind(9, e.causation_id);
-      insert.bind(10, e.data);
-      insert.bind(11, last_hash);
+      insert.bindNoCopy(8, e.correlation_id);
+      insert.bindNoCopy(9, e.causation_id);
+      insert.bindNoCopy(10, e.data);
+      insert.bindNoCopy(11, last_hash);
       insert.exec();
     }
     tx.commit();

@@ -174,14 +174,16 @@ caf::error back_up_before_migrating(SQLite::Database& db, int32_t from, int32_t 
 caf::error migrate(SQLite::Database& db) { return migrate(db, sqlite_event_store::schema_version); }
 
 caf::error open_migrated(const std::string& path, int busy_timeout_ms,
-                         std::unique_ptr<SQLite::Database>& out, const std::string& vfs) {
+                         std::unique_ptr<SQLite::Database>& out, const std::string& vfs,
+                         bool one_thread) {
   if (path != ":memory:") {
     auto parent = std::filesystem::path{path}.parent_path();
     if (!parent.empty())
       std::filesystem::create_directories(parent);
   }
-  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                               busy_timeout_ms, vfs);
+  auto flags =
+      SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | (one_thread ? SQLITE_OPEN_NOMUTEX : 0);
+  auto db = std::make_unique<SQLite::Database>(path, flags, busy_timeout_ms, vfs);
   db->exec("PRAGMA journal_mode = WAL");
   if (auto err = migrate(*db))
     return err;

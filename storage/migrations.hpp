@@ -24,9 +24,11 @@ namespace cf {
 /// busy timeout of `busy_timeout_ms`, through the SQLite VFS named `vfs` (empty: the default),
 /// and migrates it (above) into `out`. Errors: those of migrate(). Throws SQLite::Exception, or
 /// std::system_error when the folder cannot be made.
+/// `one_thread`: only one thread at a time ever uses the connection, so SQLite takes no mutex per
+/// call (SQLITE_OPEN_NOMUTEX: its bindings and steps lock one each otherwise).
 [[nodiscard]] caf::error open_migrated(const std::string& path, int busy_timeout_ms,
                                        std::unique_ptr<SQLite::Database>& out,
-                                       const std::string& vfs = {});
+                                       const std::string& vfs = {}, bool one_thread = false);
 
 /// The same, stopping at schema version `target` (for tests that need an old database).
 /// Errors: also invalid_argument (`target` is not 0 to sqlite_event_store::schema_version).

@@ -74,14 +74,20 @@ sqlite_event_store::impl::impl(SQLite::Database migrated)
 
 sqlite_event_store::sqlite_event_store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
-sqlite_event_store::~sqlite_event_store() = default;
+sqlite_event_store::~sqlite_event_store() {
+  // The rows still waiting (none after a failed sync: the next open folds them again instead).
+  try {
+    impl_->write_unwritten();
+  } catch (const SQLite::Exception&) { // left to the next open's catch-up
+  }
+}
 
 caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(
     const std::string& path, durability d, const std::string& vfs) {
   try {
     // The statements are prepared only once the schema is current.
     std::unique_ptr<SQLite::Database> db;
-    if (auto err = open_migrated(path, busy_timeout_ms, db, vfs))
+    if (auto err = open_migrated(path, busy_timeout_ms, db, vfs, true)) // the EventLog's alone
       return err;
     if (auto err = check_event_versions(*db)) // never start on events this build cannot read
       return err;
@@ -89,6 +95,10 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(
     sqlite3_extended_result_codes(db->getHandle(), 1);
     auto p = std::make_unique<impl>(std::move(*db));
     p->db.exec(d == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    p->check_other_writers();                  // the first look
+    if (auto err = p->fold_after_checkpoint()) // rows a crash left unwritten
+      return err;
+    p->write_unwritten_before_read(); // if the disk refuses, they wait in memory
     if (path != ":memory:") {
       p->checkpointer = std::make_unique<wal_checkpointer>(path, d == durability::full, vfs);
       p->checkpointer->attach(p->db.getHandle());
@@ -100,6 +110,17 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(
     return make_error(errc::storage_unavailable, ex.what());
   }
 }
+
+caf::error sqlite_event_store::write_read_model() {
+  try {
+    impl_->write_unwritten();
+    return {};
+  } catch (const SQLite::Exception& ex) {
+    return from_exception(ex);
+  }
+}
+
+size_t sqlite_event_store::unwritten_courses() const { return impl_->unwritten.size(); }
 
 int64_t sqlite_event_store::background_checkpoints() const {
   return impl_->checkpointer ? impl_->checkpointer->completed() : 0;

@@ -8,6 +8,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -66,8 +67,11 @@ public:
   sqlite_event_store(const sqlite_event_store&) = delete;
   sqlite_event_store& operator=(const sqlite_event_store&) = delete;
 
-  /// Appends `events` in one transaction and updates the read model and its checkpoint
-  /// (consumer "courses") in the same transaction.
+  /// Appends `events` in one transaction and folds them into the course read model. The model's
+  /// rows are written behind (write-behind): with its checkpoint (consumer "courses"), in the
+  /// commit of a later batch once 256 rows or 250 ms of them wait, or by write_read_model(), a
+  /// read of the courses table, or the close. A crash loses only unwritten rows, which the next
+  /// open folds again from the events after the checkpoint. course() and summary() see them.
   /// Each stored row also gets its audit-trail hash, chained to the event before
   /// (storage/audit.hpp). Fills in each event's `seq` and `subject_version`; `id` and `time_us`
   /// must be set. An event whose subject_version is set must be its subject's next version
@@ -142,6 +146,13 @@ public:
 
   /// Number of stored events (for tests and health checks).
   [[nodiscard]] caf::expected<int64_t> count();
+
+  /// Writes the read model's waiting rows and its checkpoint in a transaction of their own
+  /// (none waiting: nothing). Errors: storage_unavailable, storage_full, storage_failed.
+  [[nodiscard]] caf::error write_read_model();
+
+  /// Courses whose read-model row waits to be written (see append()).
+  [[nodiscard]] size_t unwritten_courses() const;
 
   /// WAL checkpoints completed off the writer's thread so far
   /// (storage/detail/wal_checkpointer.hpp).

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <tuple>
 
 #include "storage/audit.hpp"
@@ -78,7 +79,9 @@ caf::error sqlite_event_store::append_batch(std::vector<append_request>& batch) 
   } catch (const SQLite::Exception& ex) {
     p.course_cache.clear();
     p.reset_write_statements();
-    return fail_all(from_exception(ex));
+    auto err = from_exception(ex);
+    p.sync_failed = p.sync_failed || is(err, errc::storage_failed);
+    return fail_all(err);
   }
   for (size_t i = 0; i < batch.size(); ++i)
     for (size_t j = 0; j < assigned[i].size(); ++j) {
@@ -109,7 +112,7 @@ void sqlite_event_store::impl::run_batch(std::vector<append_request>& batch,
     }
     if (batch.size() == 1) {
       // Alone in its transaction: a failure rolls the transaction back.
-      r.result = append_one(r, seq, hash, assigned[i]);
+      r.result = append_one(r, seq, hash, assigned[i], staged);
       if (r.result) {
         assigned[i].clear();
         return;
@@ -121,7 +124,7 @@ void sqlite_event_store::impl::run_batch(std::vector<append_request>& batch,
     auto seq_before = seq;
     auto hash_before_request = hash;
     run(savepoint);
-    r.result = append_one(r, seq, hash, assigned[i]);
+    r.result = append_one(r, seq, hash, assigned[i], staged);
     if (r.result) {
       run(rollback_to_savepoint);
       seq = seq_before;
@@ -132,12 +135,27 @@ void sqlite_event_store::impl::run_batch(std::vector<append_request>& batch,
     }
     run(release_savepoint);
   }
-  if (stored)
-    store_checkpoint(courses_projection, seq);
+  // The read model's rows wait (impl::unwritten) unless enough of them do, or for long enough.
+  auto now = std::chrono::steady_clock::now();
+  bool write = stored
+               && (unwritten.size() + staged.size() >= unwritten_limit
+                   || (!unwritten.empty() && now - unwritten_since >= unwritten_max_age));
+  if (write)
+    write_rows(unwritten, staged, seq);
   tx.commit();
   last_seq = seq;
   last_hash = std::move(hash);
-  for (const auto& entry : staged) cache_course(entry.second);
+  if (write) {
+    for (auto& entry : unwritten) cache_course(std::move(entry.second));
+    for (auto& entry : staged) cache_course(std::move(entry.second));
+    unwritten.clear();
+    return;
+  }
+  if (!staged.empty() && unwritten.empty())
+    unwritten_since = now;
+  for (auto& entry : staged) unwritten[entry.first] = std::move(entry.second);
+  if (stored)
+    unwritten_through = seq;
 }
 
 // Applies one request inside the batch's transaction, chaining from (seq, hash), which it
@@ -166,7 +184,8 @@ caf::error sqlite_event_store::impl::append_checked(const append_request& r, int
     rows.push_back({e.subject, {}, {}});
     // An event that says it is its subject's first needs no read: had the subject events, the
     // log's UNIQUE(subject, subject_version) refuses the insert (and the safe path decides).
-    if (e.subject_version != 1 || staged.count(e.subject) > 0 || course_cache.count(e.subject) > 0)
+    if (e.subject_version != 1 || staged.count(e.subject) > 0 || unwritten.count(e.subject) > 0
+        || course_cache.count(e.subject) > 0)
       rows.back().committed = cached_course(e.subject, staged);
     rows.back().folded = rows.back().committed;
     return rows.back();
@@ -195,9 +214,7 @@ caf::error sqlite_event_store::impl::append_checked(const append_request& r, int
       copy.subject_version = versions[i];
       std::tie(seq, hash) = insert(copy, seq, hash);
       copy.seq = seq;
-      auto& c = row_of(copy).folded;
-      apply_event(c, copy, data[i]);
-      store_course(c);
+      apply_event(row_of(copy).folded, copy, data[i]);
       assigned.emplace_back(copy.seq, copy.subject_version);
     }
     if (r.advance)
@@ -212,12 +229,14 @@ caf::error sqlite_event_store::impl::append_checked(const append_request& r, int
 }
 
 caf::error sqlite_event_store::impl::append_one(const append_request& r, int64_t& seq,
-                                                std::string& hash, assignment& assigned) {
+                                                std::string& hash, assignment& assigned,
+                                                batch_rows& staged) {
   try {
     if (auto err = key_used_before(r))
       return err;
     if (r.remember)
       remember(*r.remember);
+    batch_rows mine; // the request's rows: staged only if it succeeds
     for (const auto& e : r.events) {
       auto copy = e;
       copy.subject_version = next_subject_version(e.subject);
@@ -225,17 +244,18 @@ caf::error sqlite_event_store::impl::append_one(const append_request& r, int64_t
         return version_conflict(e.subject, e.subject_version, copy.subject_version);
       std::tie(seq, hash) = insert(copy, seq, hash);
       copy.seq = seq;
-      course_summary c;
-      load_course(copy.subject, c);
+      auto row = mine.find(copy.subject);
+      if (row == mine.end())
+        row = mine.emplace(copy.subject, cached_course(copy.subject, staged)).first;
       auto in = reader.read(copy);
       if (!in)
         return unreadable_data(in.error());
-      apply_event(c, copy, *in);
-      store_course(c);
+      apply_event(row->second, copy, *in);
       assigned.emplace_back(copy.seq, copy.subject_version);
     }
     if (r.advance)
       store_checkpoint(r.advance->consumer, r.advance->seq);
+    for (auto& x : mine) staged[x.first] = std::move(x.second);
     return {};
   } catch (const SQLite::Exception& ex) {
     if ((ex.getErrorCode() & 0xFF) != SQLITE_CONSTRAINT)
@@ -263,7 +283,7 @@ int64_t sqlite_event_store::impl::next_subject_version(const std::string& subjec
 
 // The seq is the next one unless the cache is stale (another writer) or sqlite_sequence ran
 // ahead (a deleted tail): then the hash is chained to the row really before it.
-std::pair<int64_t, std::string> sqlite_event_store::impl::insert(event e, int64_t prev_seq,
+std::pair<int64_t, std::string> sqlite_event_store::impl::insert(event& e, int64_t prev_seq,
                                                                  const std::string& prev_hash) {
   e.seq = prev_seq + 1;
   auto hash = chain_hash(prev_hash, e);
@@ -288,21 +308,22 @@ std::string sqlite_event_store::impl::hash_of_row_before(int64_t seq) {
 }
 
 int64_t sqlite_event_store::impl::insert_row(const event& e, const std::string& hash) {
+  // `e` and `hash` outlive the step: SQLite need not copy their text.
   auto& st = insert_event;
   st.tryReset();
   reset_on_exit guard{st};
-  st.bind(1, e.id);
-  st.bind(2, e.source);
-  st.bind(3, e.type);
-  st.bind(4, e.subject);
+  st.bindNoCopy(1, e.id);
+  st.bindNoCopy(2, e.source);
+  st.bindNoCopy(3, e.type);
+  st.bindNoCopy(4, e.subject);
   st.bind(5, e.subject_version);
   st.bind(6, e.time_us);
   st.bind(7, e.schema_version);
-  st.bind(8, e.correlation_id);
-  st.bind(9, e.causation_id);
-  st.bind(10, e.data);
-  st.bind(11, hash);
-  st.bind(12, e.actor);
+  st.bindNoCopy(8, e.correlation_id);
+  st.bindNoCopy(9, e.causation_id);
+  st.bindNoCopy(10, e.data);
+  st.bindNoCopy(11, hash);
+  st.bindNoCopy(12, e.actor);
   st.exec();
   return db.getLastInsertRowid();
 }

@@ -86,6 +86,8 @@ caf::expected<int64_t> sqlite_event_store::save_checkpoint(const checkpoint& cp)
 
 caf::expected<int64_t> sqlite_event_store::load_checkpoint(const std::string& consumer) {
   try {
+    if (consumer == courses_projection) // as far as the log is folded
+      impl_->write_unwritten_before_read();
     return impl_->stored_checkpoint(consumer);
   } catch (const SQLite::Exception& ex) {
     return from_exception(ex);
@@ -94,6 +96,7 @@ caf::expected<int64_t> sqlite_event_store::load_checkpoint(const std::string& co
 
 caf::expected<std::vector<checkpoint>> sqlite_event_store::checkpoints() {
   try {
+    impl_->write_unwritten_before_read(); // the projection's as far as the log is folded
     SQLite::Statement st{impl_->db, all_checkpoints_sql};
     std::vector<checkpoint> out;
     while (st.executeStep())

@@ -118,7 +118,7 @@ caf::expected<course_view> sqlite_event_store::course(const std::string& id) {
   auto& p = *impl_;
   try {
     course_view v;
-    p.load_course(id, v.summary);
+    p.current_course(id, v.summary);
     if (v.summary.id.empty())
       return make_error(errc::not_found, "no course " + id);
     if (v.summary.content_seq > 0) {
@@ -137,7 +137,7 @@ caf::expected<course_view> sqlite_event_store::course(const std::string& id) {
 caf::expected<course_summary> sqlite_event_store::summary(const std::string& id) {
   try {
     course_summary c;
-    impl_->load_course(id, c);
+    impl_->current_course(id, c);
     if (c.id.empty())
       return make_error(errc::not_found, "no course " + id);
     return c;
@@ -159,6 +159,7 @@ caf::expected<course_page> sqlite_event_store::courses(const course_query& q) {
     sql += " AND (title LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')";
   sql += " ORDER BY id LIMIT ?";
   try {
+    impl_->write_unwritten_before_read(); // the table as the log has it
     SQLite::Statement st{impl_->db, sql};
     int i = 1;
     st.bind(i++, q.after);
@@ -189,6 +190,7 @@ caf::expected<course_page> sqlite_event_store::courses(const course_query& q) {
 
 caf::expected<std::vector<std::pair<std::string, int64_t>>> sqlite_event_store::course_counts() {
   try {
+    impl_->write_unwritten_before_read(); // the table as the log has it
     SQLite::Statement st{impl_->db, count_by_status_sql};
     std::vector<std::pair<std::string, int64_t>> out;
     while (st.executeStep())

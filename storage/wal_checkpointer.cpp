@@ -63,7 +63,7 @@ void wal_checkpointer::note(int rc) {
 
 void wal_checkpointer::run() {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE,
+  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                       vfs_.empty() ? nullptr : vfs_.c_str())
       != SQLITE_OK) {
     sqlite3_close(db);

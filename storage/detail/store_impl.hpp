@@ -13,8 +13,10 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <caf/error.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -28,7 +30,7 @@
 namespace cf {
 
 /// The course read model's checkpoint: a projection like any other consumer, whose checkpoint
-/// commits with the events it folded.
+/// commits with the rows it wrote (write-behind: see sqlite_event_store::impl::unwritten).
 inline constexpr const char* courses_projection = "courses";
 
 /// Resets a cached statement when it goes out of scope. A statement left mid-step keeps its read
@@ -78,6 +80,21 @@ struct sqlite_event_store::impl {
   std::unordered_map<std::string, course_summary> course_cache;
   int64_t seen_data_version = -1;
   static constexpr size_t course_cache_limit = 16384;
+  // Write-behind of the read model: rows folded from committed events but not written yet, by
+  // course. They are written together, with the projection's checkpoint (the last seq folded),
+  // inside the commit of the batch that brings them to unwritten_limit rows or finds the oldest
+  // older than unwritten_max_age, and on their own before any read of the courses table, on
+  // write_read_model() and on close. A course row is then written once per many events and its
+  // B-tree pages once per many batches, not once per batch. A crash loses only these rows: open
+  // folds the events after the checkpoint again (fold_after_checkpoint). A lookup of one course
+  // reads them first.
+  batch_rows unwritten;
+  int64_t unwritten_through = 0; // the last seq folded into them
+  std::chrono::steady_clock::time_point unwritten_since;
+  static constexpr size_t unwritten_limit = 256;
+  static constexpr std::chrono::milliseconds unwritten_max_age{250};
+  // Set when a sync failed: nothing more is written; the next open folds the rows again.
+  bool sync_failed = false;
   // The fold's reader of event data, for append and rebuild alike.
   fold_reader reader;
   // Last: stopped before the writer connection closes (and checkpoints one last time).
@@ -97,12 +114,13 @@ struct sqlite_event_store::impl {
                             assignment& assigned, batch_rows& staged);
   /// One request on the database's own checks (in a savepoint, or alone in its transaction).
   caf::error append_one(const append_request& r, int64_t& seq, std::string& hash,
-                        assignment& assigned);
+                        assignment& assigned, batch_rows& staged);
   /// errc::duplicate when the request's idempotency key is live in the log already.
   caf::error key_used_before(const append_request& r);
   int64_t next_subject_version(const std::string& subject);
   /// Inserts `e` chained to (prev_seq, prev_hash); returns its seq and hash.
-  std::pair<int64_t, std::string> insert(event e, int64_t prev_seq, const std::string& prev_hash);
+  /// Sets e.seq.
+  std::pair<int64_t, std::string> insert(event& e, int64_t prev_seq, const std::string& prev_hash);
   std::string hash_of_row_before(int64_t seq);
   int64_t insert_row(const event& e, const std::string& hash);
   /// Resets every statement of the write path (after a failed batch).
@@ -112,14 +130,35 @@ struct sqlite_event_store::impl {
 
   // The read model (store_read_model.cpp). Each throws SQLite::Exception when SQLite fails.
 
-  /// Empties the course cache when another connection committed since this one last looked.
+  /// When another connection committed since this one last looked: empties the course cache and
+  /// folds the unwritten rows again from the log (fold_after_checkpoint). Throws SQLite::Exception
+  /// (SQLITE_CORRUPT when that fold fails).
   void check_other_writers();
   /// The read-model row of `id` as this batch left it so far (empty id: no such course).
   course_summary cached_course(const std::string& id, const batch_rows& staged);
-  void cache_course(const course_summary& c);
+  void cache_course(course_summary c);
   /// Loads the read-model row of `id` into `c`; leaves `c` untouched when there is none.
   void load_course(const std::string& id, course_summary& c);
+  /// As load_course, but an unwritten row first: the course as the log has it.
+  void current_course(const std::string& id, course_summary& c);
   void store_course(const course_summary& c);
+  /// Inside the caller's transaction: every row of `rows` and of `newer` (which wins), in id
+  /// order, and the projection's checkpoint at `seq`.
+  void write_rows(const batch_rows& rows, const batch_rows& newer, int64_t seq);
+  /// Folds every event after `at` into the row `row_of` gives for its subject, in seq order;
+  /// `at` becomes the last seq folded, `folded` grows by their number. Errors: storage_corrupt
+  /// (an event the fold cannot read; its seq is named), upcast's; SQLite's throw.
+  caf::error fold_log(int64_t& at, int64_t& folded,
+                      const std::function<course_summary&(const std::string& subject)>& row_of);
+  /// The unwritten rows in a transaction of their own (none: nothing happens).
+  void write_unwritten();
+  /// Before a read of the courses table: write_unwritten, but a failed write leaves the rows
+  /// waiting and the read goes on (on a table behind by them).
+  void write_unwritten_before_read();
+  /// Folds the events after the projection's stored checkpoint into `unwritten` (at open, and
+  /// when another connection committed). Errors: as rebuild's (an event the fold cannot read);
+  /// SQLite's throw.
+  caf::error fold_after_checkpoint();
 
   // Bookkeeping (store_bookkeeping.cpp). Each throws SQLite::Exception when SQLite fails.
 
