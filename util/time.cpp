@@ -52,11 +52,27 @@ std::string format_time(int64_t time_us) {
   std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
+  int year = tm.tm_year + 1900;
   char buf[80];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(frac));
-  return buf;
+  if (year < 0 || year > 9999) {
+    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", year, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(frac));
+    return buf;
+  }
+  // The same text without snprintf (a CloudEvent per relayed event formats one).
+  char out[] = "0000-00-00T00:00:00.000000Z";
+  auto put = [&out](int at, int64_t value, int width) {
+    for (int i = at + width - 1; i >= at; --i, value /= 10)
+      out[i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, year, 4);
+  put(5, tm.tm_mon + 1, 2);
+  put(8, tm.tm_mday, 2);
+  put(11, tm.tm_hour, 2);
+  put(14, tm.tm_min, 2);
+  put(17, tm.tm_sec, 2);
+  put(20, frac, 6);
+  return out;
 }
 
 caf::expected<int64_t> parse_time(const std::string& s) {

@@ -94,6 +94,55 @@ BOOST_AUTO_TEST_CASE(times_round_trip_and_accept_offsets) {
   BOOST_TEST(!parse_time("2026-11-28T05:41:19"));
 }
 
+// to_cloudevent_text writes its text directly; these are the bytes the nlohmann object it replaced
+// gave (keys sorted, its escapes), for every attribute that needs escaping, the optional ones, a
+// time before 1970 and one past the year 9999.
+BOOST_AUTO_TEST_CASE(the_direct_cloudevent_text_is_the_nlohmann_one_byte_for_byte) {
+  auto nlohmann_text = [](const cf::event& e) {
+    nlohmann::json j{{"specversion", "1.0"},
+                     {"id", e.id},
+                     {"source", e.source},
+                     {"type", e.type},
+                     {"subject", e.subject},
+                     {"time", format_time(e.time_us)},
+                     {"datacontenttype", "application/json"},
+                     {"seq", e.seq},
+                     {"subjectversion", e.subject_version},
+                     {"schemaversion", e.schema_version},
+                     {"correlationid", e.correlation_id}};
+    if (!e.causation_id.empty())
+      j["causationid"] = e.causation_id;
+    if (!e.actor.empty())
+      j["actor"] = e.actor;
+    auto text = j.dump();
+    text.pop_back();
+    return text + ",\"data\":" + (e.data.empty() ? std::string{"{}"} : e.data) + "}";
+  };
+  cf::event e;
+  e.id = make_uuid_v7();
+  e.source = "/courses";
+  e.type = "course.generation.started";
+  e.subject = "c-1";
+  e.seq = 9007199254740993;
+  e.subject_version = 3;
+  e.schema_version = 2;
+  e.time_us = 1795842079000001;
+  e.correlation_id = "corr";
+  e.data = R"({"b":[1,2],"a":"x"})";
+  BOOST_TEST(to_cloudevent_text(e) == nlohmann_text(e));
+  e.causation_id = "cause \"quoted\" \\ back";
+  e.actor = std::string("tab\tnl\ncr\rbs\bff\fnul") + std::string(1, '\0') + "\x01\x1f\x7f";
+  e.subject = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"; // é, €, an emoji: kept as UTF-8
+  e.data.clear();
+  BOOST_TEST(to_cloudevent_text(e) == nlohmann_text(e));
+  for (int64_t t : {int64_t{-1}, int64_t{0}, int64_t{253402300800000000}}) {
+    e.time_us = t;
+    BOOST_TEST(to_cloudevent_text(e) == nlohmann_text(e));
+  }
+  e.source = "bad \xff utf-8"; // nlohmann's dump throws on it, as it did before
+  BOOST_CHECK_THROW(to_cloudevent_text(e), nlohmann::json::type_error);
+}
+
 BOOST_AUTO_TEST_CASE(type_patterns_match_exact_names_and_trailing_wildcards) {
   BOOST_TEST(type_matches("", "course.generation.started"));
   BOOST_TEST(type_matches("course.generation.*", "course.generation.started"));
