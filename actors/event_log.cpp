@@ -288,8 +288,10 @@ event_log_impl::behavior_type event_log(event_log_pointer self,
       [=](sweep_atom) {
         auto& st = self->state;
         st.write_scheduled = false;
-        if (!st.failed && st.store->unwritten_courses() > 0) // a write to note, none else
-          note_write(self, st.store->write_read_model());
+        // Only a failure is noted: a small write that went through says nothing about appends.
+        if (!st.failed && st.store->unwritten_courses() > 0)
+          if (auto err = st.store->write_read_model())
+            note_write(self, err);
       },
       [=](checkpoint_atom, const checkpoint& cp) -> caf::result<int64_t> {
         return save_checkpoint(self, cp);

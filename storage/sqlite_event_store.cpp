@@ -95,8 +95,8 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(
     sqlite3_extended_result_codes(db->getHandle(), 1);
     auto p = std::make_unique<impl>(std::move(*db));
     p->db.exec(d == durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-    p->check_other_writers();                  // the first look
-    if (auto err = p->fold_after_checkpoint()) // rows a crash left unwritten
+    p->check_other_writers();                                                    // the first look
+    if (auto err = p->fold_after_checkpoint(p->unwritten, p->unwritten_through)) // a crash's
       return err;
     p->write_unwritten_before_read(); // if the disk refuses, they wait in memory
     if (path != ":memory:") {
@@ -112,11 +112,13 @@ caf::expected<std::unique_ptr<sqlite_event_store>> sqlite_event_store::open(
 }
 
 caf::error sqlite_event_store::write_read_model() {
+  if (auto err = impl_->refuse_after_failed_sync())
+    return err;
   try {
     impl_->write_unwritten();
     return {};
   } catch (const SQLite::Exception& ex) {
-    return from_exception(ex);
+    return impl_->note_failure(ex);
   }
 }
 

@@ -64,9 +64,8 @@ caf::error sqlite_event_store::append_batch(std::vector<append_request>& batch) 
         r.result = err;
     return err;
   };
-  if (p.checkpointer && p.checkpointer->sync_failed())
-    return fail_all(
-        make_error(errc::storage_failed, "a WAL checkpoint failed to sync the database"));
+  if (auto err = p.refuse_after_failed_sync()) // nothing more once a sync failed
+    return fail_all(err);
   try {
     try {
       p.run_batch(batch, assigned, false);
@@ -79,9 +78,7 @@ caf::error sqlite_event_store::append_batch(std::vector<append_request>& batch) 
   } catch (const SQLite::Exception& ex) {
     p.course_cache.clear();
     p.reset_write_statements();
-    auto err = from_exception(ex);
-    p.sync_failed = p.sync_failed || is(err, errc::storage_failed);
-    return fail_all(err);
+    return fail_all(p.note_failure(ex));
   }
   for (size_t i = 0; i < batch.size(); ++i)
     for (size_t j = 0; j < assigned[i].size(); ++j) {

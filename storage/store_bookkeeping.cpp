@@ -76,11 +76,13 @@ int64_t sqlite_event_store::impl::stored_checkpoint(const std::string& consumer)
 caf::expected<int64_t> sqlite_event_store::save_checkpoint(const checkpoint& cp) {
   if (cp.consumer.empty())
     return make_error(errc::invalid_argument, "a checkpoint needs a consumer name");
+  if (auto err = impl_->refuse_after_failed_sync())
+    return err;
   try {
     impl_->store_checkpoint(cp.consumer, cp.seq);
     return impl_->stored_checkpoint(cp.consumer);
   } catch (const SQLite::Exception& ex) {
-    return from_exception(ex);
+    return impl_->note_failure(ex);
   }
 }
 

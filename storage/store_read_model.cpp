@@ -54,18 +54,27 @@ void sqlite_event_store::impl::check_other_writers() {
   data_version.executeStep();
   auto v = data_version.getColumn(0).getInt64();
   data_version.tryReset();
-  if (v == seen_data_version)
+  if (looked && v == seen_data_version)
     return;
-  bool first = seen_data_version < 0;
-  seen_data_version = v;
   course_cache.clear();
-  if (first)
+  if (!looked) {
+    looked = true;
+    seen_data_version = v;
     return;
+  }
   // Another connection committed: the rows waiting here may miss its events, and the rows it
-  // wrote may miss those of ours it never saw. The log decides: fold again from the checkpoint.
-  unwritten.clear();
-  if (auto err = fold_after_checkpoint())
+  // wrote may miss those of ours it never saw. The log decides: fold again from the checkpoint,
+  // aside; the waiting rows change only when that fold succeeded. A failed one throws and leaves
+  // data_version unseen, so the next look (each write looks first) folds again or throws again:
+  // no write on rows folded halfway.
+  batch_rows folded;
+  int64_t through = unwritten_through;
+  if (auto err = fold_after_checkpoint(folded, through))
     throw SQLite::Exception(error_context(err), SQLITE_CORRUPT);
+  unwritten.swap(folded);
+  unwritten_through = through;
+  unwritten_since = std::chrono::steady_clock::now();
+  seen_data_version = v;
 }
 
 course_summary sqlite_event_store::impl::cached_course(const std::string& id,
@@ -119,9 +128,24 @@ void sqlite_event_store::impl::write_rows(const batch_rows& rows, const batch_ro
   store_checkpoint(courses_projection, seq);
 }
 
+caf::error sqlite_event_store::impl::note_failure(const SQLite::Exception& ex) {
+  auto err = from_exception(ex);
+  if (is(err, errc::storage_failed))
+    sync_failed = true;
+  return err;
+}
+
+caf::error sqlite_event_store::impl::refuse_after_failed_sync() const {
+  if (sync_failed)
+    return make_error(errc::storage_failed, "a sync to disk failed: no more writes");
+  if (checkpointer && checkpointer->sync_failed())
+    return make_error(errc::storage_failed, "a WAL checkpoint failed to sync the database");
+  return {};
+}
+
 void sqlite_event_store::impl::write_unwritten() {
   // After a failed sync nothing more is written: the rows wait for the next open's catch-up.
-  if (sync_failed || (checkpointer && checkpointer->sync_failed()))
+  if (refuse_after_failed_sync())
     return;
   check_other_writers();
   if (unwritten.empty())
@@ -132,7 +156,7 @@ void sqlite_event_store::impl::write_unwritten() {
     write_rows(unwritten, {}, unwritten_through);
     tx.commit();
   } catch (const SQLite::Exception& ex) {
-    sync_failed = sync_failed || is(from_exception(ex), errc::storage_failed);
+    note_failure(ex);
     throw;
   }
   for (auto& entry : unwritten) cache_course(std::move(entry.second));
@@ -148,7 +172,7 @@ void sqlite_event_store::impl::write_unwritten_before_read() {
   }
 }
 
-caf::error sqlite_event_store::impl::fold_after_checkpoint() {
+caf::error sqlite_event_store::impl::fold_after_checkpoint(batch_rows& into, int64_t& through) {
   load_checkpoint.tryReset();
   load_checkpoint.bind(1, courses_projection);
   bool has_checkpoint = load_checkpoint.executeStep();
@@ -158,20 +182,18 @@ caf::error sqlite_event_store::impl::fold_after_checkpoint() {
   if (!has_checkpoint)
     return {};
   int64_t folded = 0;
-  auto err = fold_log(at, folded, [this](const std::string& subject) -> course_summary& {
-    auto row = unwritten.find(subject);
-    if (row == unwritten.end()) {
-      course_summary c;
-      load_course(subject, c);
-      row = unwritten.emplace(subject, std::move(c)).first;
-    }
-    return row->second;
-  });
-  if (folded > 0)
-    unwritten_through = at;
-  if (err)
+  if (auto err = fold_log(at, folded, [&](const std::string& subject) -> course_summary& {
+        auto row = into.find(subject);
+        if (row == into.end()) {
+          course_summary c;
+          load_course(subject, c);
+          row = into.emplace(subject, std::move(c)).first;
+        }
+        return row->second;
+      }))
     return err;
-  unwritten_since = std::chrono::steady_clock::now();
+  if (folded > 0)
+    through = at;
   return {};
 }
 
@@ -230,6 +252,8 @@ void sqlite_event_store::impl::store_course(const course_summary& c) {
 caf::expected<rebuild_report> sqlite_event_store::rebuild() {
   auto start = std::chrono::steady_clock::now();
   auto& p = *impl_;
+  if (auto err = p.refuse_after_failed_sync())
+    return err;
   p.course_cache.clear(); // the rows are written anew
   rebuild_report r;
   int64_t at = 0; // the last seq folded
@@ -247,7 +271,7 @@ caf::expected<rebuild_report> sqlite_event_store::rebuild() {
     p.unwritten.clear(); // folded from the log like every other row
     r.courses = static_cast<int64_t>(courses.size());
   } catch (const SQLite::Exception& ex) {
-    return from_exception(ex);
+    return p.note_failure(ex);
   }
   r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now()
                                                                     - start);

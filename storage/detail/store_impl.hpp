@@ -78,7 +78,8 @@ struct sqlite_event_store::impl {
   // commit. Emptied when another connection commits (PRAGMA data_version moved), after a failed
   // batch (needless, but cheap) and when it grows beyond course_cache_limit.
   std::unordered_map<std::string, course_summary> course_cache;
-  int64_t seen_data_version = -1;
+  int64_t seen_data_version = 0;
+  bool looked = false; // seen_data_version holds a first look
   static constexpr size_t course_cache_limit = 16384;
   // Write-behind of the read model: rows folded from committed events but not written yet, by
   // course. They are written together, with the projection's checkpoint (the last seq folded),
@@ -155,10 +156,15 @@ struct sqlite_event_store::impl {
   /// Before a read of the courses table: write_unwritten, but a failed write leaves the rows
   /// waiting and the read goes on (on a table behind by them).
   void write_unwritten_before_read();
-  /// Folds the events after the projection's stored checkpoint into `unwritten` (at open, and
-  /// when another connection committed). Errors: as rebuild's (an event the fold cannot read);
+  /// Folds the events after the projection's stored checkpoint into `into` (rows it lacks are
+  /// read from the table first); `through` becomes the last seq folded, if any (at open, and when
+  /// another connection committed). Errors: as rebuild's (an event the fold cannot read);
   /// SQLite's throw.
-  caf::error fold_after_checkpoint();
+  caf::error fold_after_checkpoint(batch_rows& into, int64_t& through);
+  /// `ex` as an errc; a failed sync also closes this store for writes (sync_failed).
+  caf::error note_failure(const SQLite::Exception& ex);
+  /// storage_failed once a sync failed (this connection's or the checkpointer's), else none.
+  caf::error refuse_after_failed_sync() const;
 
   // Bookkeeping (store_bookkeeping.cpp). Each throws SQLite::Exception when SQLite fails.
 

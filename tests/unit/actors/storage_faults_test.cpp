@@ -121,6 +121,26 @@ BOOST_FIXTURE_TEST_CASE(a_commit_whose_sync_fails_is_storage_failed_and_unseen_i
   BOOST_TEST(*store->count() == 1);
 }
 
+// The read model's rows are written behind the log, also by a read of the table. A sync that
+// fails there (the read goes on) closes the store for writes as a failed append would.
+BOOST_FIXTURE_TEST_CASE(a_failed_sync_of_the_waiting_rows_refuses_every_later_write, faulty_store) {
+  auto first = one_event("a");
+  BOOST_REQUIRE(!store->append(first));
+  BOOST_REQUIRE(store->unwritten_courses() > 0u);
+  testkit::fail_syncs(true);
+  course_query q;
+  q.limit = 10;
+  BOOST_TEST(static_cast<bool>(store->courses(q))); // the read answers, on the table as it is
+  testkit::fail_syncs(false);
+  auto second = one_event("b");
+  auto err = store->append(second);
+  BOOST_TEST(is(err, errc::storage_failed), "got: " + error_context(err));
+  BOOST_TEST(is(store->write_read_model(), errc::storage_failed));
+  auto cp = store->save_checkpoint({"payment", 1});
+  BOOST_REQUIRE(!cp);
+  BOOST_TEST(is(cp.error(), errc::storage_failed));
+}
+
 BOOST_FIXTURE_TEST_CASE(a_full_disk_is_storage_full_and_the_store_writes_again_after,
                         faulty_store) {
   testkit::fail_writes(true);
