@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(enough_waiting_rows_are_written_by_the_commit_of_a_batch) {
   for (size_t i = 0; i < batch.size(); ++i) batch[i].events = started("c" + std::to_string(i));
   BOOST_REQUIRE(!store->append_batch(batch));
   for (const auto& r : batch) BOOST_REQUIRE(!r.result);
-  // 1,100 rows reached the limit (1,024): the batch's own commit wrote them all.
+  // 1,100 rows are beyond the limit (256): the batch's own commit wrote them all.
   BOOST_TEST(store->unwritten_courses() == 0u);
   BOOST_TEST(on_disk(path).first == 1100);
   BOOST_TEST(on_disk(path).second == 1100);
