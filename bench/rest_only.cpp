@@ -16,7 +16,6 @@
 // Prints "listening on http://127.0.0.1:PORT". Bench code: not part of the service's layers.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <httplib.h>
-#include <sys/socket.h>
 
 #include <chrono>
 #include <iostream>
@@ -24,6 +23,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bench/tuned_server.hpp"
 #include "content/generator.hpp"
 #include "domain/course_request.hpp"
 #include "util/crypto.hpp"
@@ -155,33 +155,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  constexpr size_t threads = 128;           // settings::http_threads
-  constexpr size_t keep_alive_max = 100000; // settings::http_keep_alive_max
-  constexpr int backlog = 1024;             // settings::http_backlog
-  constexpr size_t max_body = 64 * 1024;    // settings::http_max_body_bytes
   twin t{db_path, token};
-  httplib::Server srv;
-  srv.set_tcp_nodelay(true);
-  srv.set_keep_alive_max_count(keep_alive_max);
-  srv.set_payload_max_length(max_body);
-  srv.new_task_queue = [] { return new httplib::ThreadPool(threads); };
-  int listen_fd = -1;
-  srv.set_socket_options([&listen_fd](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_fd = sock;
-  });
+  cf::bench::tuned_server server;
+  auto& srv = server.srv;
   srv.Post("/v1/courses",
            [&t](const httplib::Request& req, httplib::Response& res) { t.post_course(req, res); });
-  port = port == 0 ? srv.bind_to_any_port("127.0.0.1")
-                   : (srv.bind_to_port("127.0.0.1", port) ? port : -1);
-  if (port < 0) {
-    std::cerr << "rest_only: cannot bind\n";
-    return 1;
-  }
-  if (listen_fd >= 0)
-    ::listen(listen_fd, backlog);
-  std::cout << "listening on http://127.0.0.1:" << port << std::endl;
-  srv.listen_after_bind();
-  return 0;
+  return server.serve(port, "rest_only");
 }
