@@ -8,6 +8,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <optional>
 
 #include "bus/stream_append.hpp"
 #include "util/errc.hpp"
@@ -29,13 +30,13 @@ struct bus_relay_state {
   event_log_actor log;
   stream_target target;
   std::unique_ptr<redis_connection> redis; ///< null while disconnected
-  std::string script_sha;
-  int64_t relayed = 0;               ///< The stream's last seq, as Redis last said.
-  int64_t saved = 0;                 ///< The checkpoint stored in the log.
-  bool pulling = false;              ///< A page is being read or appended.
-  bool saving = false;               ///< A checkpoint_atom to self is on its way.
-  bool heartbeat_armed = false;      ///< A sweep_atom to self is on its way.
-  std::chrono::milliseconds backoff; ///< Before the next connect attempt.
+  std::optional<stream_appender> appender; ///< on `redis`; empty while disconnected
+  int64_t relayed = 0;                     ///< The stream's last seq, as Redis last said.
+  int64_t saved = 0;                       ///< The checkpoint stored in the log.
+  bool pulling = false;                    ///< A page is being read or appended.
+  bool saving = false;                     ///< A checkpoint_atom to self is on its way.
+  bool heartbeat_armed = false;            ///< A sweep_atom to self is on its way.
+  std::chrono::milliseconds backoff;       ///< Before the next connect attempt.
   static inline const char* name = "bus_relay";
 };
 
@@ -45,6 +46,7 @@ void pull(bus_relay_pointer self);
 
 void disconnect(bus_relay_pointer self, const caf::error& why) {
   auto& st = self->state;
+  st.appender.reset();
   st.redis.reset();
   st.pulling = false;
   st.status->connected = false;
@@ -55,28 +57,26 @@ void disconnect(bus_relay_pointer self, const caf::error& why) {
   st.backoff = std::min(st.backoff * 2, st.cfg.reconnect_max);
 }
 
-/// Connects, loads the script and reads the stream's last seq: where relaying resumes.
+/// Connects and reads the stream's last seq (watching it): where relaying resumes.
 void connect(bus_relay_pointer self) {
   auto& st = self->state;
   auto c = redis_connection::connect(st.cfg.redis, st.cfg.io_timeout);
   if (!c)
     return disconnect(self, c.error());
-  auto sha = load_append_script(**c);
-  if (!sha)
-    return disconnect(self, sha.error());
-  auto last = last_appended_seq(**c, st.target);
-  if (!last)
-    return disconnect(self, last.error());
-  if (*last > st.status->head_seq.load()) // appending would skip this log's events up to *last
+  auto appender = stream_appender::start(**c, st.target);
+  if (!appender)
+    return disconnect(self, appender.error());
+  auto last = appender->last();
+  if (last > st.status->head_seq.load()) // appending would skip this log's events up to last
     return disconnect(
-        self, make_error(errc::conflict, st.target.seq_key + " holds seq " + std::to_string(*last)
+        self, make_error(errc::conflict, st.target.seq_key + " holds seq " + std::to_string(last)
                                              + ", past this log's head "
                                              + std::to_string(st.status->head_seq.load())
                                              + ": another log writes to the stream, or this log "
                                                "was restored from an older copy"));
   st.redis = std::move(*c);
-  st.script_sha = std::move(*sha);
-  st.relayed = *last;
+  st.appender = std::move(*appender);
+  st.relayed = last;
   st.backoff = st.cfg.reconnect_initial;
   st.status->relayed_seq = st.relayed;
   st.status->connected = true;
@@ -104,7 +104,7 @@ bool append_events(bus_relay_pointer self, const std::vector<event>& events) {
   std::vector<stream_entry> batch;
   batch.reserve(events.size());
   for (const auto& e : events) batch.push_back({e.seq, bus_fields(e, st.cfg.envelope)});
-  auto last = append_after(*st.redis, st.script_sha, st.target, batch);
+  auto last = st.appender->append(batch);
   if (!last) {
     disconnect(self, last.error());
     return false;

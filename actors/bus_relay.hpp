@@ -28,7 +28,7 @@ struct bus_relay_settings {
   std::string consumer = "bus_relay"; ///< Its checkpoint's name in the log.
   bus_envelope envelope = bus_envelope::cloudevents;
   int64_t maxlen = 0;                         ///< MAXLEN ~ on every append; 0: never trimmed.
-  int32_t batch = 256;                        ///< Events per append script call at most.
+  int32_t batch = 256;                        ///< Events per append (one MULTI/EXEC) at most.
   std::chrono::milliseconds io_timeout{2000}; ///< Per Redis call, and to connect.
   std::chrono::milliseconds reconnect_initial{100};
   std::chrono::milliseconds reconnect_max{5000};

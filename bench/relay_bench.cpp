@@ -16,8 +16,10 @@
 //   p50_ms p99_ms  per entry, arrival time (system clock) - the event's time_us as committed
 //                  (also system clock, stamped by EventLog as it queues the event for its group
 //                  commit, so the commit's fsync is part of the latency);
-//   relay_calls, mean_relay_batch, script_us_per_call  from Redis' INFO commandstats (EVALSHA):
-//                  how the relay batched, and what each append script cost Redis.
+//   relay_calls, mean_relay_batch  from Redis' INFO commandstats (EXEC): how the relay batched;
+//   redis_cpu_us_per_entry  redis-server's CPU (INFO cpu, user + system, every thread) while the
+//                  producers ran and the stream caught up, per entry relayed: the appends, their
+//                  AOF writes and the reader's XREADs.
 // --reader 0 leaves the reader out (no latencies; the relay's status tells when it caught up), to
 // see what the benchmark's own consumer costs. The stream is deleted at the end, so that runs
 // against one redis-server stay independent.
@@ -143,19 +145,20 @@ double quantile_ms(std::vector<int64_t>& v, double q) {
   return static_cast<double>(v[k]) / 1000.0;
 }
 
-/// EVALSHA's calls and microseconds so far, from INFO commandstats ({0, 0} when unknown).
-std::pair<int64_t, int64_t> evalsha_stats(cf::redis_connection& c) {
-  auto r = c.command({"INFO", "commandstats"});
+/// EXEC's calls (one per append) and redis-server's CPU seconds (user + system) so far, from
+/// INFO ({0, 0} when unknown).
+std::pair<int64_t, double> redis_stats(cf::redis_connection& c) {
+  auto r = c.command({"INFO", "all"});
   if (!r)
     return {0, 0};
-  auto line = r->str.find("cmdstat_evalsha:");
-  if (line == std::string::npos)
-    return {0, 0};
-  auto number_after = [&](const std::string& key) -> int64_t {
-    auto at = r->str.find(key, line);
-    return at == std::string::npos ? 0 : std::stoll(r->str.substr(at + key.size()));
+  auto number_after = [&](const std::string& key) -> double {
+    auto at = r->str.find(key);
+    return at == std::string::npos ? 0 : std::stod(r->str.substr(at + key.size()));
   };
-  return {number_after("calls="), number_after("usec=")};
+  auto exec = r->str.find("cmdstat_exec:");
+  auto calls =
+      exec == std::string::npos ? 0 : std::stoll(r->str.substr(r->str.find("calls=", exec) + 6));
+  return {calls, number_after("used_cpu_user:") + number_after("used_cpu_sys:")};
 }
 
 /// The log's last committed seq; nullopt when EventLog does not answer it.
@@ -184,7 +187,7 @@ int run(const options& o) {
   cf::bus_relay_actor relay;
   stream_watch watch;
   std::thread reader;
-  std::pair<int64_t, int64_t> evalsha_before{0, 0};
+  std::pair<int64_t, double> redis_before{0, 0};
   if (relay_on) {
     auto a = cf::redis_connection::connect(addr, 5000ms);
     auto b = cf::redis_connection::connect(addr, 5000ms);
@@ -205,7 +208,7 @@ int run(const options& o) {
       std::cerr << "relay_bench: the relay did not connect\n";
       return 1;
     }
-    evalsha_before = evalsha_stats(*admin);
+    redis_before = redis_stats(*admin);
     // Without the reader (--reader 0): the relay's own record of the stream's last seq, read
     // every millisecond; no latencies then, but no consumer's cost either.
     reader = std::thread{[&] {
@@ -247,9 +250,9 @@ int run(const options& o) {
     while (head && !watch.done && clock_type::now() < wait_until) std::this_thread::sleep_for(1ms);
     watch.give_up = true;
     reader.join();
-    auto evalsha_after = evalsha_stats(*admin);
-    auto calls = evalsha_after.first - evalsha_before.first;
-    auto usec = evalsha_after.second - evalsha_before.second;
+    auto redis_after = redis_stats(*admin);
+    auto calls = redis_after.first - redis_before.first;
+    auto redis_us = (redis_after.second - redis_before.second) * 1e6;
     bool caught_up = head && watch.last_seq == *head;
     auto span_us = watch.last_arrival_us - watch.first_time_us;
     std::cout << " relayed=" << watch.entries << " caught_up=" << (caught_up ? 1 : 0)
@@ -264,8 +267,8 @@ int run(const options& o) {
               << " p99_ms=" << quantile_ms(watch.latency_us, 0.99) << " relay_calls=" << calls
               << " mean_relay_batch="
               << (calls > 0 ? static_cast<double>(watch.entries) / static_cast<double>(calls) : 0.0)
-              << " script_us_per_call="
-              << (calls > 0 ? static_cast<double>(usec) / static_cast<double>(calls) : 0.0)
+              << " redis_cpu_us_per_entry="
+              << (watch.entries > 0 ? redis_us / static_cast<double>(watch.entries) : 0.0)
               << " relay_errors=" << status->errors.load();
     if (!watch.error.empty())
       std::cerr << "relay_bench: reader: " << watch.error << "\n";

@@ -115,28 +115,58 @@ caf::expected<std::unique_ptr<redis_connection>> redis_connection::connect(
 }
 
 caf::expected<redis_value> redis_connection::command(const std::vector<std::string>& args) {
-  if (broken_)
-    return make_error(errc::storage_unavailable, "redis: the connection broke earlier");
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  argv.reserve(args.size());
-  lens.reserve(args.size());
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  auto* r = static_cast<redisReply*>(
-      redisCommandArgv(impl_->ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
-  if (!r) { // hiredis: the connection is broken (I/O error, EOF, timeout) and stays so
-    broken_ = true;
-    return make_error(errc::storage_unavailable, std::string{"redis: "} + impl_->ctx->errstr);
-  }
-  auto v = copy_reply(*r);
-  freeReplyObject(r);
+  auto r = pipeline({redis_args(args.begin(), args.end())});
+  if (!r)
+    return r.error();
+  auto v = std::move(r->front());
   if (v.type == redis_value::kind::error)
     return make_error(errc::invalid_argument,
                       "redis " + (args.empty() ? "" : args[0]) + ": " + v.str);
   return v;
+}
+
+caf::expected<std::vector<redis_value>> redis_connection::pipeline(
+    const std::vector<redis_args>& commands) {
+  if (broken_)
+    return make_error(errc::storage_unavailable, "redis: the connection broke earlier");
+  auto broke = [this] { // hiredis: the connection is broken (I/O error, EOF, timeout), for good
+    broken_ = true;
+    return make_error(errc::storage_unavailable, std::string{"redis: "} + impl_->ctx->errstr);
+  };
+  // The whole pipeline in RESP, written here in one buffer: hiredis would format each command
+  // into a string of its own before copying it into its output buffer.
+  size_t size = 0;
+  for (const auto& args : commands) {
+    size += 16;
+    for (auto a : args) size += a.size() + 24;
+  }
+  std::string resp;
+  resp.reserve(size);
+  auto add_header = [&resp](char kind, size_t n) {
+    resp += kind;
+    resp += std::to_string(n);
+    resp += "\r\n";
+  };
+  for (const auto& args : commands) {
+    add_header('*', args.size());
+    for (auto a : args) {
+      add_header('$', a.size());
+      resp.append(a.data(), a.size());
+      resp += "\r\n";
+    }
+  }
+  if (redisAppendFormattedCommand(impl_->ctx, resp.data(), resp.size()) != REDIS_OK)
+    return broke();
+  std::vector<redis_value> replies;
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* r = nullptr;
+    if (redisGetReply(impl_->ctx, &r) != REDIS_OK || !r)
+      return broke();
+    replies.push_back(copy_reply(*static_cast<redisReply*>(r)));
+    freeReplyObject(r);
+  }
+  return replies;
 }
 
 } // namespace cf

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cf {
@@ -33,6 +34,10 @@ struct redis_value {
   bool is_nil() const { return type == kind::nil; }
 };
 
+/// One command's arguments for redis_connection::pipeline: views into strings that the caller
+/// keeps alive for the call (binary-safe, nothing copied before hiredis formats them).
+using redis_args = std::vector<std::string_view>;
+
 /// A blocking connection. Not safe for concurrent use: one per thread (or detached actor).
 class redis_connection {
 public:
@@ -49,6 +54,12 @@ public:
   /// or script was wrong); a broken connection or a timeout is errc::storage_unavailable, and
   /// the connection is unusable afterwards (broken() is true).
   caf::expected<redis_value> command(const std::vector<std::string>& args);
+
+  /// Sends `commands` in one write and reads their replies, in order, in one round trip. A
+  /// Redis error reply is a value here (kind::error), for the caller to judge (in a MULTI each
+  /// queued command answers on its own); a broken connection or a timeout fails the whole call
+  /// as in command.
+  caf::expected<std::vector<redis_value>> pipeline(const std::vector<redis_args>& commands);
 
   /// True once a call failed on the connection itself: reconnect.
   bool broken() const { return broken_; }

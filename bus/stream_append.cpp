@@ -1,5 +1,7 @@
-// The exactly-once append script and its calls.
+// The exactly-once appender: MULTI/EXEC under a WATCH of the seq key.
 #include "bus/stream_append.hpp"
+
+#include <algorithm>
 
 #include "util/errc.hpp"
 
@@ -7,88 +9,129 @@ namespace cf {
 
 namespace {
 
-// KEYS[1] stream, KEYS[2] last-seq key. ARGV[1] maxlen (0: none), ARGV[2] gaps allowed ('1':
-// a stream of some event types only), then per entry: seq, field count n, then n field/value
-// pairs. Appends the entries past the stored seq, in order, refuses a gap (unless allowed),
-// stores the new last seq, answers it. A script runs atomically.
-constexpr const char* append_script = R"lua(
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-local maxlen = ARGV[1]
-local gaps = ARGV[2] == '1'
-local i = 3
-while i <= #ARGV do
-  local seq = tonumber(ARGV[i])
-  local n = tonumber(ARGV[i + 1])
-  if seq > last then
-    if seq ~= last + 1 and not gaps then
-      return redis.error_reply('GAP stream has seq ' .. last .. ', batch continues at ' .. seq)
-    end
-    local args = {KEYS[1]}
-    if maxlen ~= '0' then
-      args[#args + 1] = 'MAXLEN'
-      args[#args + 1] = '~'
-      args[#args + 1] = maxlen
-    end
-    args[#args + 1] = '*'
-    for j = i + 2, i + 1 + 2 * n do
-      args[#args + 1] = ARGV[j]
-    end
-    redis.call('XADD', unpack(args))
-    last = seq
-  end
-  i = i + 2 + 2 * n
+/// A GET reply as a seq: nil is 0.
+caf::expected<int64_t> seq_of(const redis_value& v, const std::string& key) {
+  if (v.is_nil())
+    return int64_t{0};
+  if (v.type == redis_value::kind::error)
+    return make_error(errc::invalid_argument, "redis GET " + key + ": " + v.str);
+  try {
+    size_t used = 0;
+    auto n = std::stoll(v.str, &used);
+    if (used == v.str.size())
+      return static_cast<int64_t>(n);
+  } catch (const std::exception&) {
+  }
+  return make_error(errc::storage_corrupt, key + " holds " + v.str + ", not a number");
+}
+
+/// How many times an append is tried again after another client moved the seq key.
+constexpr int watch_retries = 3;
+
+// The last command of each transaction: stores the new last seq only if the stream key is a
+// stream, that is only if the XADDs before it in the EXEC were appended (a transaction does not
+// roll back: a plain SET would store the seq even though every XADD failed on a key that someone
+// replaced by another type since the last TYPE check). KEYS[1] stream, KEYS[2] seq key, ARGV[1]
+// the new last seq. Sent as text with EVAL: Redis caches it by its SHA1, and nothing needs
+// loading again after a restart.
+constexpr const char* store_seq_script = R"lua(
+if redis.call('TYPE', KEYS[1]).ok ~= 'stream' then
+  return redis.error_reply('NOTSTREAM ' .. KEYS[1] .. ' is no stream: the seq stays')
 end
-redis.call('SET', KEYS[2], last)
-return last
+redis.call('SET', KEYS[2], ARGV[1])
+return 1
 )lua";
 
 } // namespace
-
-caf::expected<std::string> load_append_script(redis_connection& c) {
-  auto r = c.command({"SCRIPT", "LOAD", append_script});
-  if (!r)
-    return r.error();
-  return r->str;
-}
 
 caf::expected<int64_t> last_appended_seq(redis_connection& c, const stream_target& t) {
   auto r = c.command({"GET", t.seq_key});
   if (!r)
     return r.error();
-  if (r->is_nil())
-    return int64_t{0};
-  try {
-    return static_cast<int64_t>(std::stoll(r->str));
-  } catch (const std::exception&) {
-    return make_error(errc::storage_corrupt, t.seq_key + " holds " + r->str + ", not a number");
-  }
+  return seq_of(*r, t.seq_key);
 }
 
-caf::expected<int64_t> append_after(redis_connection& c, const std::string& script_sha,
-                                    const stream_target& t,
-                                    const std::vector<stream_entry>& batch) {
-  std::vector<std::string> args{"EVALSHA",
-                                script_sha,
-                                "2",
-                                t.stream,
-                                t.seq_key,
-                                std::to_string(t.maxlen),
-                                t.gaps_allowed ? "1" : "0"};
-  for (const auto& e : batch) {
-    args.push_back(std::to_string(e.seq));
-    args.push_back(std::to_string(e.fields.size()));
-    for (const auto& [field, value] : e.fields) {
-      args.push_back(field);
-      args.push_back(value);
+caf::expected<stream_appender> stream_appender::start(redis_connection& c, stream_target t) {
+  stream_appender a{c, std::move(t)};
+  a.maxlen_ = std::to_string(a.t_.maxlen);
+  std::vector<redis_args> commands;
+  a.add_watch(commands);
+  auto replies = c.pipeline(commands);
+  if (!replies)
+    return replies.error();
+  if (auto err = a.read_watch(*replies, 0))
+    return err;
+  return a;
+}
+
+void stream_appender::add_watch(std::vector<redis_args>& commands) const {
+  commands.push_back({"WATCH", t_.seq_key});
+  commands.push_back({"GET", t_.seq_key});
+  commands.push_back({"TYPE", t_.stream});
+}
+
+caf::error stream_appender::read_watch(const std::vector<redis_value>& replies, size_t first) {
+  const auto& watch = replies.at(first);
+  if (watch.type == redis_value::kind::error)
+    return make_error(errc::invalid_argument, "redis WATCH " + t_.seq_key + ": " + watch.str);
+  auto last = seq_of(replies.at(first + 1), t_.seq_key);
+  if (!last)
+    return last.error();
+  last_ = *last;
+  // A key of another type would fail every XADD inside the EXEC while its SET of the seq went
+  // through: refused here, before the next MULTI.
+  const auto& type = replies.at(first + 2);
+  if (type.str != "stream" && type.str != "none")
+    return make_error(errc::conflict, t_.stream + " holds a " + type.str + ", not a stream");
+  return {};
+}
+
+caf::expected<int64_t> stream_appender::append(const std::vector<stream_entry>& batch) {
+  for (int attempt = 0; attempt <= watch_retries; ++attempt) {
+    auto first = std::find_if(batch.begin(), batch.end(),
+                              [&](const stream_entry& e) { return e.seq > last_; });
+    if (first == batch.end())
+      return last_; // all there already
+    if (!t_.gaps_allowed && first->seq != last_ + 1)
+      return make_error(errc::conflict, "GAP " + t_.stream + " has seq " + std::to_string(last_)
+                                            + ", batch continues at " + std::to_string(first->seq));
+    auto new_last = std::to_string(batch.back().seq);
+    std::vector<redis_args> commands;
+    commands.reserve(static_cast<size_t>(batch.end() - first) + 6);
+    commands.push_back({"MULTI"});
+    for (auto e = first; e != batch.end(); ++e) {
+      redis_args xadd{"XADD", t_.stream};
+      xadd.reserve(7 + 2 * e->fields.size());
+      if (t_.maxlen > 0)
+        xadd.insert(xadd.end(), {"MAXLEN", "~", maxlen_});
+      xadd.push_back("*");
+      for (const auto& [field, value] : e->fields) {
+        xadd.push_back(field);
+        xadd.push_back(value);
+      }
+      commands.push_back(std::move(xadd));
     }
+    commands.push_back({"EVAL", store_seq_script, "2", t_.stream, t_.seq_key, new_last});
+    commands.push_back({"EXEC"});
+    auto exec_at = commands.size() - 1;
+    add_watch(commands);
+    auto replies = c_->pipeline(commands);
+    if (!replies)
+      return replies.error();
+    if (auto err = read_watch(*replies, exec_at + 1))
+      return err;
+    const auto& exec = (*replies)[exec_at];
+    if (exec.type == redis_value::kind::error) // EXECABORT: a command was refused as queued
+      return make_error(errc::invalid_argument, "redis EXEC on " + t_.stream + ": " + exec.str);
+    if (exec.is_nil())
+      continue; // another client moved the seq key: nothing appended; again on what it left
+    for (const auto& r : exec.elements)
+      if (r.type == redis_value::kind::error) // the key changed type since the last TYPE
+        return make_error(errc::conflict, "redis " + t_.stream + " inside EXEC: " + r.str);
+    return last_;
   }
-  auto r = c.command(args);
-  if (!r) {
-    if (error_context(r.error()).find("GAP ") != std::string::npos)
-      return make_error(errc::conflict, error_context(r.error()));
-    return r.error();
-  }
-  return r->integer;
+  return make_error(errc::conflict, "other clients keep moving " + t_.seq_key + " (tried "
+                                        + std::to_string(watch_retries + 1) + " times)");
 }
 
 } // namespace cf

@@ -1,4 +1,4 @@
-// The Redis adapter and the exactly-once append script, against a real redis-server.
+// The Redis adapter and the exactly-once appender, against a real redis-server.
 #include "bus/stream_append.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -26,18 +26,22 @@ std::vector<std::string> seqs_on(const testkit::redis_server& r, const std::stri
   return out;
 }
 
+std::unique_ptr<redis_connection> connect_to(const testkit::redis_server& r) {
+  auto conn = redis_connection::connect(r.address(), 5000ms);
+  BOOST_REQUIRE(conn);
+  return std::move(*conn);
+}
+
 struct connected {
   testkit::redis_server redis;
-  std::unique_ptr<redis_connection> c;
-  std::string sha;
+  std::unique_ptr<redis_connection> c = connect_to(redis);
   stream_target target{"t:events", "t:events:seq", 0};
-  connected() {
-    auto conn = redis_connection::connect(redis.address(), 5000ms);
-    BOOST_REQUIRE(conn);
-    c = std::move(*conn);
-    auto s = load_append_script(*c);
-    BOOST_REQUIRE(s);
-    sha = *s;
+  /// Appends `batch` with a fresh appender on c (as after a reconnect).
+  caf::expected<int64_t> append_after(const std::vector<stream_entry>& batch) {
+    auto a = stream_appender::start(*c, target);
+    if (!a)
+      return a.error();
+    return a->append(batch);
   }
 };
 
@@ -65,13 +69,13 @@ BOOST_AUTO_TEST_CASE(redis_urls_are_parsed_and_bad_ones_named) {
 }
 
 BOOST_FIXTURE_TEST_CASE(a_batch_sent_twice_is_appended_once, connected) {
-  auto first = append_after(*c, sha, target, entries(1, 3));
+  auto first = append_after(entries(1, 3));
   BOOST_REQUIRE(first);
   BOOST_TEST(*first == 3);
-  auto again = append_after(*c, sha, target, entries(1, 3));
+  auto again = append_after(entries(1, 3));
   BOOST_REQUIRE(again);
   BOOST_TEST(*again == 3);
-  auto overlap = append_after(*c, sha, target, entries(2, 5)); // 2 and 3 are there already
+  auto overlap = append_after(entries(2, 5)); // 2 and 3 are there already
   BOOST_REQUIRE(overlap);
   BOOST_TEST(*overlap == 5);
   std::vector<std::string> want{"1", "2", "3", "4", "5"};
@@ -86,8 +90,8 @@ BOOST_FIXTURE_TEST_CASE(a_batch_sent_twice_is_appended_once, connected) {
 }
 
 BOOST_FIXTURE_TEST_CASE(a_batch_that_would_leave_a_gap_appends_nothing, connected) {
-  BOOST_REQUIRE(append_after(*c, sha, target, entries(1, 2)));
-  auto gap = append_after(*c, sha, target, entries(4, 6));
+  BOOST_REQUIRE(append_after(entries(1, 2)));
+  auto gap = append_after(entries(4, 6));
   BOOST_REQUIRE(!gap);
   BOOST_TEST(is(gap.error(), errc::conflict));
   BOOST_TEST(error_context(gap.error()).find("GAP") != std::string::npos);
@@ -98,12 +102,57 @@ BOOST_FIXTURE_TEST_CASE(a_batch_that_would_leave_a_gap_appends_nothing, connecte
 
 BOOST_FIXTURE_TEST_CASE(maxlen_trims_the_stream_approximately, connected) {
   target.maxlen = 10;
-  for (int64_t s = 1; s <= 1000; s += 100)
-    BOOST_REQUIRE(append_after(*c, sha, target, entries(s, s + 99)));
+  for (int64_t s = 1; s <= 1000; s += 100) BOOST_REQUIRE(append_after(entries(s, s + 99)));
   auto len = redis.command({"XLEN", "t:events"}).integer;
   BOOST_TEST(len >= 10);
   BOOST_TEST(len < 1000); // MAXLEN ~ trims whole radix-tree nodes (100 entries by default)
   BOOST_TEST(*last_appended_seq(*c, target) == 1000);
+}
+
+// The crash case with two processes: an appender that still believes the stream ends at 3 (it
+// appended 1-3, then another relay on the same stream appended 4-5) sends 4-6. The other
+// relay's SET moved the watched key, so its EXEC appends nothing, and it appends only 6 on what
+// it then reads; a stale appender never doubles an entry.
+BOOST_FIXTURE_TEST_CASE(a_stale_appender_doubles_nothing_another_one_appended, connected) {
+  auto stale = stream_appender::start(*c, target);
+  BOOST_REQUIRE(stale);
+  BOOST_REQUIRE(stale->append(entries(1, 3)));
+  auto other_conn = connect_to(redis);
+  auto other = stream_appender::start(*other_conn, target);
+  BOOST_REQUIRE(other);
+  BOOST_TEST(other->last() == 3);
+  BOOST_REQUIRE(other->append(entries(4, 5)));
+  BOOST_TEST(stale->last() == 3); // it has not heard of 4-5
+  auto last = stale->append(entries(4, 6));
+  BOOST_REQUIRE(last);
+  BOOST_TEST(*last == 6);
+  std::vector<std::string> want{"1", "2", "3", "4", "5", "6"};
+  BOOST_TEST(seqs_on(redis, "t:events") == want, boost::test_tools::per_element());
+  auto again = other->append(entries(5, 6)); // and the other way round: 6 is there already
+  BOOST_REQUIRE(again);
+  BOOST_TEST(*again == 6);
+  BOOST_TEST(seqs_on(redis, "t:events").size() == 6u);
+}
+
+// Every XADD into a key of another type fails inside the EXEC while the SET of the seq would
+// go through (a Redis transaction does not roll back): the appender refuses before, and the seq
+// stays where it was.
+BOOST_FIXTURE_TEST_CASE(a_stream_key_of_another_type_is_refused_and_the_seq_kept, connected) {
+  redis.command({"SET", "t:events", "not a stream"});
+  auto a = stream_appender::start(*c, target);
+  BOOST_REQUIRE(!a);
+  BOOST_TEST(is(a.error(), errc::conflict));
+  BOOST_TEST(error_context(a.error()).find("not a stream") != std::string::npos);
+  redis.command({"DEL", "t:events"});
+  auto b = stream_appender::start(*c, target);
+  BOOST_REQUIRE(b);
+  BOOST_REQUIRE(b->append(entries(1, 2)));
+  redis.command({"DEL", "t:events"}); // changed behind the appender's back, after its TYPE
+  redis.command({"SET", "t:events", "not a stream"});
+  auto refused = b->append(entries(3, 4));
+  BOOST_REQUIRE(!refused);
+  BOOST_TEST(is(refused.error(), errc::conflict));
+  BOOST_TEST(redis.command({"GET", "t:events:seq"}).str == "2");
 }
 
 BOOST_AUTO_TEST_CASE(an_absent_or_vanished_server_is_storage_unavailable) {
@@ -130,6 +179,18 @@ BOOST_FIXTURE_TEST_CASE(a_redis_error_reply_is_invalid_argument, connected) {
   BOOST_TEST(is(r.error(), errc::invalid_argument));
   BOOST_TEST(!c->broken());
   BOOST_TEST(c->command({"PING"})->str == "PONG");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_pipeline_answers_each_command_in_order_errors_as_values, connected) {
+  std::string key = "t:k";
+  auto r = c->pipeline({{"SET", key, "1"}, {"NOSUCHCOMMAND"}, {"INCR", key}, {"GET", key}});
+  BOOST_REQUIRE(r);
+  BOOST_REQUIRE(r->size() == 4u);
+  BOOST_TEST((*r)[0].str == "OK");
+  BOOST_TEST(((*r)[1].type == redis_value::kind::error));
+  BOOST_TEST((*r)[2].integer == 2);
+  BOOST_TEST((*r)[3].str == "2");
+  BOOST_TEST(!c->broken());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
