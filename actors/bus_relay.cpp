@@ -1,7 +1,7 @@
 // BusRelay behaviour. It pulls committed events from the log after the stream's last seq, page by
-// page, and appends each page with the exactly-once script. A live notification from the log
-// that follows the stream's last seq is appended as it came; any other only rings the bell (its
-// events are not kept), so memory stays bounded however long Redis is away.
+// page, and appends each page exactly once (bus/stream_append.hpp). A live notification from the
+// log that follows the stream's last seq is appended as it came; any other only rings the bell
+// (its events are not kept), so memory stays bounded however long Redis is away.
 #include "actors/bus_relay.hpp"
 
 #include <algorithm>

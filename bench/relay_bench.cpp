@@ -151,14 +151,20 @@ std::pair<int64_t, double> redis_stats(cf::redis_connection& c) {
   auto r = c.command({"INFO", "all"});
   if (!r)
     return {0, 0};
-  auto number_after = [&](const std::string& key) -> double {
-    auto at = r->str.find(key);
-    return at == std::string::npos ? 0 : std::stod(r->str.substr(at + key.size()));
+  // The number after `key` (after `from`); 0 when absent or unreadable.
+  auto number_after = [&](const std::string& key, size_t from = 0) -> double {
+    auto at = from == std::string::npos ? from : r->str.find(key, from);
+    if (at == std::string::npos)
+      return 0;
+    try {
+      return std::stod(r->str.substr(at + key.size(), 32));
+    } catch (const std::exception&) {
+      return 0;
+    }
   };
-  auto exec = r->str.find("cmdstat_exec:");
-  auto calls =
-      exec == std::string::npos ? 0 : std::stoll(r->str.substr(r->str.find("calls=", exec) + 6));
-  return {calls, number_after("used_cpu_user:") + number_after("used_cpu_sys:")};
+  auto calls = number_after("calls=", r->str.find("cmdstat_exec:"));
+  return {static_cast<int64_t>(calls),
+          number_after("used_cpu_user:") + number_after("used_cpu_sys:")};
 }
 
 /// The log's last committed seq; nullopt when EventLog does not answer it.

@@ -28,15 +28,25 @@ caf::expected<int64_t> seq_of(const redis_value& v, const std::string& key) {
 /// How many times an append is tried again after another client moved the seq key.
 constexpr int watch_retries = 3;
 
-// The last command of each transaction: stores the new last seq only if the stream key is a
-// stream, that is only if the XADDs before it in the EXEC were appended (a transaction does not
-// roll back: a plain SET would store the seq even though every XADD failed on a key that someone
-// replaced by another type since the last TYPE check). KEYS[1] stream, KEYS[2] seq key, ARGV[1]
-// the new last seq. Sent as text with EVAL: Redis caches it by its SHA1, and nothing needs
-// loading again after a restart.
+// The last command of each transaction: stores the new last seq only if the stream's last entry
+// is the batch's last one, field for field, that is only if the XADDs before it in the EXEC were
+// appended (a transaction does not roll back: a plain SET would store the seq even though the
+// XADDs failed, on a key that someone replaced by another type or on a stream whose last id is
+// the largest possible). Nothing runs between the XADDs and this check, and no entry the log
+// relays equals another (each carries its event's id). KEYS[1] stream, KEYS[2] seq key,
+// ARGV[1] the new last seq, then the last entry's fields and values. Sent as text with EVAL:
+// Redis caches it by its SHA1, and nothing needs loading again after a restart.
 constexpr const char* store_seq_script = R"lua(
-if redis.call('TYPE', KEYS[1]).ok ~= 'stream' then
-  return redis.error_reply('NOTSTREAM ' .. KEYS[1] .. ' is no stream: the seq stays')
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+local same = last ~= nil and #last[2] == #ARGV - 1
+local i = 2
+while same and i <= #ARGV do
+  same = last[2][i - 1] == ARGV[i]
+  i = i + 1
+end
+if not same then
+  return redis.error_reply('NOTAPPENDED the last entry of ' .. KEYS[1] ..
+                           ' is not the batch\'s last: the seq stays')
 end
 redis.call('SET', KEYS[2], ARGV[1])
 return 1
@@ -95,6 +105,10 @@ caf::expected<int64_t> stream_appender::append(const std::vector<stream_entry>& 
     if (!t_.gaps_allowed && first->seq != last_ + 1)
       return make_error(errc::conflict, "GAP " + t_.stream + " has seq " + std::to_string(last_)
                                             + ", batch continues at " + std::to_string(first->seq));
+    for (auto e = first + 1; e != batch.end(); ++e) // in order, and without gaps if so told
+      if (e->seq <= (e - 1)->seq || (!t_.gaps_allowed && e->seq != (e - 1)->seq + 1))
+        return make_error(errc::conflict, "GAP in the batch: seq " + std::to_string(e->seq)
+                                              + " follows " + std::to_string((e - 1)->seq));
     auto new_last = std::to_string(batch.back().seq);
     std::vector<redis_args> commands;
     commands.reserve(static_cast<size_t>(batch.end() - first) + 6);
@@ -111,7 +125,12 @@ caf::expected<int64_t> stream_appender::append(const std::vector<stream_entry>& 
       }
       commands.push_back(std::move(xadd));
     }
-    commands.push_back({"EVAL", store_seq_script, "2", t_.stream, t_.seq_key, new_last});
+    redis_args store{"EVAL", store_seq_script, "2", t_.stream, t_.seq_key, new_last};
+    for (const auto& [field, value] : batch.back().fields) {
+      store.push_back(field);
+      store.push_back(value);
+    }
+    commands.push_back(std::move(store));
     commands.push_back({"EXEC"});
     auto exec_at = commands.size() - 1;
     add_watch(commands);
@@ -126,7 +145,7 @@ caf::expected<int64_t> stream_appender::append(const std::vector<stream_entry>& 
     if (exec.is_nil())
       continue; // another client moved the seq key: nothing appended; again on what it left
     for (const auto& r : exec.elements)
-      if (r.type == redis_value::kind::error) // the key changed type since the last TYPE
+      if (r.type == redis_value::kind::error) // an XADD failed: the guard kept the seq
         return make_error(errc::conflict, "redis " + t_.stream + " inside EXEC: " + r.str);
     return last_;
   }

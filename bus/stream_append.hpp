@@ -1,11 +1,11 @@
 // Exactly-once appends to a Redis stream: a key beside the stream keeps the last sequence number
 // appended, and each batch is one MULTI/EXEC that appends only the entries past it and stores the
-// new one (with a guard: only if the stream key is a stream, so only if the XADDs went through),
-// atomically. The connection WATCHes that key, so an EXEC after anyone else moved it
-// (another relay on the same stream, an operator) appends nothing and is tried again on what that
-// client left. A batch sent twice (after a crash between the append and our own checkpoint, or a
-// timeout whose append did happen: the next connection reads the key again) appends nothing the
-// second time; a batch that would leave a gap is refused.
+// new one (with a guard: only if the stream's last entry is then the batch's last, so only if
+// the XADDs went through), atomically. The connection WATCHes that key, so an EXEC after anyone
+// else moved it (another relay on the same stream, an operator) appends nothing and is tried again
+// on what that client left. A batch sent twice (after a crash between the append and our own
+// checkpoint, or a timeout whose append did happen: the next connection reads the key again)
+// appends nothing the second time; a batch that would leave a gap is refused.
 //
 // Native XADDs in a transaction, not a Lua script: the same atomicity (Redis 7 writes a script's
 // effects to the AOF as a MULTI/EXEC too) at about half Redis' CPU per entry (bench/RESULTS.md).
@@ -46,18 +46,20 @@ caf::expected<int64_t> last_appended_seq(redis_connection& c, const stream_targe
 /// and then WATCH, GET and TYPE for the next append.
 class stream_appender {
 public:
-  /// Starts appending to `t` over `c`, which must outlive the appender and run no other MULTI
-  /// or WATCH meanwhile (other commands are fine). Errors: as redis_connection::command;
-  /// errc::conflict when the stream key holds another type than a stream.
+  /// Starts appending to `t` over `c`, which must outlive the appender and meanwhile run no
+  /// MULTI, EXEC, DISCARD, WATCH, UNWATCH or RESET of its own (other commands are fine). Errors: as
+  /// redis_connection::command; errc::conflict when the stream key holds another type than a
+  /// stream.
   static caf::expected<stream_appender> start(redis_connection& c, stream_target t);
 
   /// The stream's last seq, as Redis said at the last call (0: none).
   int64_t last() const { return last_; }
 
-  /// Appends the entries of `batch` (in ascending seq order) whose seq is past the stored one,
-  /// atomically, and answers the stored seq afterwards. Errors: errc::conflict when the first
-  /// new entry is not the stored seq + 1 (a gap: nothing appended), when the stream key holds
-  /// another type, or when other clients keep moving the seq key; otherwise as
+  /// Appends the entries of `batch` whose seq is past the stored one, atomically, and answers
+  /// the stored seq afterwards. Errors (nothing appended): errc::conflict when the new entries
+  /// do not follow the stored seq one by one (a gap, or seqs out of order; with gaps_allowed
+  /// they need only ascend), when the stream key holds another type, when an XADD failed in
+  /// the transaction, or when other clients keep moving the seq key; otherwise as
   /// redis_connection::command (after which the connection is to be dropped).
   caf::expected<int64_t> append(const std::vector<stream_entry>& batch);
 
