@@ -278,6 +278,7 @@ pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$bport" ping >/dev/null 2>&1 && break; sleep 0.05; done
 bus_load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A off_eps on_eps off_batch on_batch relayed_eps lat50 lat99 relay_batch catchup relay_fail
+declare -A run_ratios redis_cpu
 for run in $(seq "$RUNS"); do
   for p in 16 64; do
     out=$("$bin/relay_bench" --db "$work/bus-off-$run-$p.db" --producers "$p" \
@@ -298,6 +299,9 @@ for run in $(seq "$RUNS"); do
     lat99[$p]+=" $(field p99_ms "$out")"
     relay_batch[$p]+=" $(field mean_relay_batch "$out")"
     catchup[$p]+=" $(field catchup_ms "$out")"
+    redis_cpu[$p]+=" $(field redis_cpu_us_per_entry "$out")"
+    run_ratios[$p]+="${run_ratios[$p]:+,} $(ratio "$(field events_per_s "$out")" \
+      "$(echo "${off_eps[$p]}" | awk '{ print $NF }')")"
     rm -f "$work"/bus-off-"$run"-"$p".db* "$work"/bus-on-"$run"-"$p".db*
   done
 done
@@ -319,8 +323,9 @@ bus_rows() {
     echo "| 5. relay throughput and commit-to-stream latency, $p producers: events/s, p50, p99 |" \
       "$(fmt "$(m "${relayed_eps[$p]}")")/s, $(m "${lat50[$p]}") ms," \
       "$(m "${lat99[$p]}") ms (mean $(printf '%.1f' "$(m "${relay_batch[$p]}")")" \
-      "events per append script; stream caught up $(m "${catchup[$p]}") ms after the" \
-      "producers stopped) | | | none set | |"
+      "events per append (MULTI/EXEC); redis-server CPU $(printf '%.1f' \
+      "$(m "${redis_cpu[$p]}")") µs per entry; stream caught up $(m "${catchup[$p]}") ms after" \
+      "the producers stopped) | | | none set | |"
   done
 }
 bus_notes() {
@@ -332,6 +337,9 @@ bus_notes() {
   echo "the relay-on figure). Relay events/s: entries / (arrival of the log's head on the stream -"
   echo "time_us of the first event). Latency: arrival (system clock) - the event's time_us (system"
   echo "clock, stamped as EventLog queues it for its group commit, so the commit's fsync counts)."
+  echo "redis-server CPU per entry: INFO cpu (user + system) over the run / entries relayed: the"
+  echo "appends, their AOF writes and the reader's XREADs. On/off of each run, in order: 16"
+  echo "producers:${run_ratios[16]}; 64 producers:${run_ratios[64]}."
   echo "Load average at the section's start $bus_load_start, at its end $bus_load_end."
   for p in 16 64; do
     [[ -n ${relay_fail[$p]:-} ]] && echo "Relay runs at $p producers that failed to catch up or read: ${relay_fail[$p]}."
