@@ -32,10 +32,11 @@ constexpr int watch_retries = 3;
 // is the batch's last one, field for field, that is only if the XADDs before it in the EXEC were
 // appended (a transaction does not roll back: a plain SET would store the seq even though the
 // XADDs failed, on a key that someone replaced by another type or on a stream whose last id is
-// the largest possible). Nothing runs between the XADDs and this check, and no entry the log
-// relays equals another (each carries its event's id). KEYS[1] stream, KEYS[2] seq key,
-// ARGV[1] the new last seq, then the last entry's fields and values. Sent as text with EVAL:
-// Redis caches it by its SHA1, and nothing needs loading again after a restart.
+// the largest possible; such errors are the stream's, so the XADDs of one EXEC fail together).
+// Nothing runs between the XADDs and this check, and no entry the log relays equals another (each
+// carries its event's id). KEYS[1] stream, KEYS[2] seq key, ARGV[1] the new last seq, then the last
+// entry's fields and values. Sent as text with EVAL: Redis caches it by its SHA1, and nothing needs
+// loading again after a restart.
 constexpr const char* store_seq_script = R"lua(
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
 local same = last ~= nil and #last[2] == #ARGV - 1
@@ -88,8 +89,8 @@ caf::error stream_appender::read_watch(const std::vector<redis_value>& replies, 
   if (!last)
     return last.error();
   last_ = *last;
-  // A key of another type would fail every XADD inside the EXEC while its SET of the seq went
-  // through: refused here, before the next MULTI.
+  // A key of another type fails every XADD (and the guard keeps the seq): refused here already,
+  // with an error that says why, before the next MULTI.
   const auto& type = replies.at(first + 2);
   if (type.str != "stream" && type.str != "none")
     return make_error(errc::conflict, t_.stream + " holds a " + type.str + ", not a stream");
